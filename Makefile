@@ -1,0 +1,49 @@
+# Lantern: `make run` to start, `make test` to test. `make help` lists everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ENV := . scripts/env.sh &&
+VENV := .venv/bin
+
+.PHONY: help install lock train run shell test test-safety test-fast validate lint content-report clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+install: ## Create .venv (Python 3.10) and install the locked dependencies
+	@scripts/bootstrap.sh
+
+lock: install ## Re-resolve requirements.in and rewrite requirements.lock
+	$(VENV)/python -m pip install --quiet -r requirements.in
+	$(VENV)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+train: install ## Train the model if domain, config or data changed
+	@scripts/train.sh
+
+run: train ## Start the action server and the Rasa server (REST + socket.io)
+	@scripts/run.sh
+
+shell: train ## Chat in the terminal (Rasa shell) with the action server running
+	@$(ENV) ($(VENV)/python -m actions.server --port $$LANTERN_ACTION_PORT > $$LANTERN_VAR_DIR/actions-shell.log 2>&1 & apid=$$!; \
+	  trap "kill $$apid 2>/dev/null" EXIT; sleep 3; \
+	  LANTERN_REVIEWER_MODE=$${LANTERN_REVIEWER_MODE:-1} $(VENV)/rasa shell --model models/lantern.tar.gz --endpoints endpoints.yml)
+
+validate: install ## Check training data and domain (no training needed)
+	@$(ENV) $(VENV)/rasa data validate --domain domain.yml --data data --config config.yml --fail-on-warnings --quiet
+
+lint: install ## ruff and mypy
+	$(VENV)/ruff check actions lantern tests scripts
+	$(VENV)/ruff format --check actions lantern tests scripts
+	$(VENV)/mypy actions lantern
+
+test: train ## Run every test (lint, data validation, unit, safety, stories, servers)
+	@$(MAKE) --no-print-directory lint validate
+	@$(ENV) $(VENV)/python -m pytest
+
+test-safety: train ## Only the safety suite
+	@$(ENV) $(VENV)/python -m pytest tests/safety
+
+content-report: install ## Table of every vetted answer: words, grade, sources, review age
+	@$(VENV)/python -m actions.content_report
+
+clean: ## Remove the trained model and runtime state (not .venv)
+	rm -rf models results var .pytest_cache

@@ -1,0 +1,1 @@
+"""Lantern's action server: answers from the vetted knowledge base."""

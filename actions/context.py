@@ -1,0 +1,83 @@
+"""Conversation context: which answer a question gets, given what came before.
+
+Pure functions over plain values, so they are tested without Rasa.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from actions.knowledge_base import KnowledgeBase
+from actions.routing import RoutingTable
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation is about after the last answer."""
+
+    substance: Optional[str] = None
+    condition: Optional[str] = None
+    question_type: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """What to do for one user message."""
+
+    answer_id: Optional[str]  # None with clarify=True or when nothing fits
+    context: Context  # the context after this step
+    clarify: bool = False
+
+
+def first_entity(entities: List[Dict[str, Any]], name: str) -> Optional[str]:
+    """The first value of an entity in a message."""
+    for entity in entities:
+        if entity.get("entity") == name and isinstance(entity.get("value"), str):
+            return str(entity["value"])
+    return None
+
+
+def next_step(
+    intent: str,
+    entities: List[Dict[str, Any]],
+    context: Context,
+    table: RoutingTable,
+    kb: KnowledgeBase,
+) -> Step:
+    """Route one message: explicit topic, substance switch, or a question type."""
+    substance = first_entity(entities, "substance")
+    condition = first_entity(entities, "condition")
+    if intent == "choose_topic":
+        topic = first_entity(entities, "topic")
+        if topic not in kb:
+            return Step(None, context)
+        answer = kb[topic]
+        return Step(
+            topic,
+            Context(
+                answer.substances[0] if len(answer.substances) == 1 else context.substance,
+                answer.conditions[0] if len(answer.conditions) == 1 else None,
+                table.question_type_for(topic) or context.question_type,
+            ),
+        )
+    if intent == "inform_substance":
+        # "what about psilocybin?": the last question again, for the new substance
+        question_type = context.question_type or "ask_what_is"
+        substance = substance or context.substance
+        condition = condition or context.condition
+    else:
+        question_type = intent
+        if substance is None and condition is None and intent == context.question_type:
+            condition = context.condition
+        substance = substance or context.substance
+    route = table.resolve(question_type, substance, condition)
+    if route is None:
+        return Step(None, context)
+    new_context = Context(substance, condition, question_type)
+    if route.clarify:
+        return Step(None, new_context, clarify=True)
+    answer = kb[route.answer_id] if route.answer_id else None
+    if answer is not None and substance is None and len(answer.substances) == 1:
+        new_context = Context(answer.substances[0], condition, question_type)
+    return Step(route.answer_id, new_context)

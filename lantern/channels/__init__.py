@@ -1,0 +1,1 @@
+"""Lantern's input channels: Rasa's REST and socket.io channels behind one input guard."""

@@ -1,0 +1,182 @@
+"""The input guard shared by every public channel.
+
+Before a message reaches the model: empty text gets a gentle prompt, over-long
+text a kind refusal (it is still screened for crisis words, never logged),
+`/intent{...}` text is treated as plain text unless it is one of the fixed
+button payloads, and control characters are removed. After the model: if the
+bot said nothing (e.g. the action server is down), a kind fallback is sent, and
+safety replies are recorded in the audit log (no message text).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from lantern.nlg import response_variables
+from lantern.safety import audit
+from lantern.safety.screen import URGENT, screen
+
+logger = logging.getLogger(__name__)
+
+MAX_CHARS = 2000
+MAX_SENDER_CHARS = 128
+
+#: Button payloads that may reach Rasa as `/intent{...}`: fixed intents, and entity
+#: values that are plain identifiers (no free text, so nothing to screen).
+BUTTON_INTENTS: Dict[str, frozenset] = {
+    "choose_topic": frozenset({"topic"}),
+    "inform_substance": frozenset({"substance"}),
+    "inform_region": frozenset({"region"}),
+    "get_help": frozenset(),
+    "show_menu": frozenset(),
+    "start_over": frozenset(),
+    "handoff": frozenset(),
+    "affirm": frozenset(),
+    "deny": frozenset(),
+    "greet": frozenset(),
+    "out_of_scope": frozenset(),
+    "feedback_helpful": frozenset(),
+    "feedback_not_helpful": frozenset(),
+}
+_PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]{1,40})(?P<entities>\{.{0,200}\})?$")
+_VALUE = re.compile(r"^[a-z0-9_]{1,64}$")
+_CONTROL = {"Cc", "Cf", "Co", "Cs"}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The guard's verdict on one message: text to pass on, or a direct reply."""
+
+    text: Optional[str]
+    reply: Optional[Dict[str, Any]] = None
+
+
+def reply(answer_id: str, text: str, **extra: Any) -> Dict[str, Any]:
+    """A bot message with its answer id in `custom`, as domain responses have."""
+    return {"text": text, "custom": {"answer_id": answer_id, **extra}}
+
+
+def _clean(text: str) -> str:
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL
+    ).strip()
+
+
+def is_button_payload(text: str) -> bool:
+    """Whether `text` is one of the fixed button payloads."""
+    match = _PAYLOAD.match(text)
+    if not match or match.group("intent") not in BUTTON_INTENTS:
+        return False
+    allowed = BUTTON_INTENTS[match.group("intent")]
+    if not match.group("entities"):
+        return True
+    try:
+        entities = json.loads(match.group("entities"))
+    except ValueError:
+        return False
+    return (
+        isinstance(entities, dict)
+        and set(entities) <= allowed
+        and all(isinstance(v, str) and _VALUE.match(v) for v in entities.values())
+    )
+
+
+def check(text: Any) -> Checked:
+    """Decide what to do with a raw message text."""
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        return Checked(None, reply("input_invalid", "Sorry, I can only read plain text messages."))
+    if len(text) > MAX_CHARS:
+        # never logged; still screened so a long message about suicide gets help
+        if screen(text[: MAX_CHARS * 5]).category in URGENT:
+            return Checked(_clean(text[:MAX_CHARS]))
+        return Checked(
+            None,
+            reply(
+                "input_too_long",
+                "That message is longer than I can read (the limit is 2,000 characters). "
+                "Could you ask your question in a shorter message?",
+            ),
+        )
+    cleaned = _clean(text)
+    if cleaned.startswith("/") and not is_button_payload(cleaned):
+        cleaned = cleaned.lstrip("/").strip()  # plain text, never an injected intent
+    if not cleaned:
+        return Checked(
+            None,
+            reply(
+                "input_empty",
+                "It looks like that message was empty. What would you like to know? "
+                "You can also type 'menu' to see the topics.",
+            ),
+        )
+    return Checked(cleaned)
+
+
+def service_unavailable() -> Dict[str, Any]:
+    """The kind reply when the bot could not answer (e.g. the action server is down)."""
+    v = response_variables(None)
+    return reply(
+        "service_unavailable",
+        "I'm sorry, I can't fetch that answer right now. Please try again in a moment. "
+        f"To reach the clinic, {v['clinic_contact']}. If you need help urgently, "
+        f"{v['crisis_line']}, or call {v['emergency_number']} in an emergency.",
+    )
+
+
+class TrackingOutput(OutputChannel):
+    """Wraps a channel's output: counts what is sent and notes the answer ids."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        """Wrap `inner`."""
+        self.inner = inner
+        self.sent = 0
+        self.answer_ids: List[str] = []
+
+    def name(self) -> Text:  # type: ignore[override]
+        """The wrapped channel's name (response variations are chosen by it)."""
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """Send through the wrapped channel and remember the answer id."""
+        self.sent += 1
+        custom = message.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("answer_id"), str):
+            self.answer_ids.append(custom["answer_id"])
+        await self.inner.send_response(recipient_id, message)
+
+
+async def handle(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    text: Any,
+    output: OutputChannel,
+    sender_id: str,
+    input_channel: str,
+    metadata: Optional[Dict[str, Any]] = None,
+) -> None:
+    """Guard one incoming message, run it through Rasa, and never end in silence."""
+    checked = check(text)
+    if checked.reply is not None:
+        await output.send_response(sender_id, checked.reply)
+        return
+    tracking = TrackingOutput(output)
+    message = UserMessage(
+        checked.text, tracking, sender_id, input_channel=input_channel, metadata=metadata
+    )
+    try:
+        await on_new_message(message)
+    except Exception as exc:  # noqa: BLE001 - any failure must still get a reply
+        # the message text is health information: log only the error type
+        logger.error("lantern.message.failed error=%s", type(exc).__name__)
+    if tracking.sent == 0:
+        await output.send_response(sender_id, service_unavailable())
+        tracking.answer_ids.append("service_unavailable")
+    audit.record_replies(tracking.answer_ids, input_channel, sender_id)

@@ -1,0 +1,123 @@
+"""The vetted terminology: what people say mapped to entity values, matched with spaCy.
+
+The pipeline is `spacy.blank("en")` with the lookup lemmatizer tables from
+`spacy-lookups-data`; no pretrained model is downloaded. Multiword phrases and
+single words are matched on lower-cased lemmas, so "magic mushrooms" and
+"magic mushroom" are one entry.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+
+from lantern.paths import LEXICON_FILE
+
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One lexicon match in a text."""
+
+    label: str  # entity name: substance, condition, region
+    value: str  # canonical value
+    start: int  # character offsets in the text
+    end: int
+    text: str
+    token_start: int
+    token_end: int
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Any:
+    """The shared spaCy pipeline: blank English tokenizer plus lookup lemmas."""
+    import spacy
+
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("lemmatizer", config={"mode": "lookup"})
+    pipeline.initialize()
+    return pipeline
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> Any:
+    return nlp().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+def lemma(word: str) -> str:
+    """Lower-cased lookup lemma of one word."""
+    lower = word.lower()
+    return str(_lemma_table().get(lower, lower))
+
+
+def lemmas(doc: Any) -> List[str]:
+    """Lower-cased lookup lemma of every token of a spaCy doc."""
+    return [lemma(t.text) for t in doc]
+
+
+class Lexicon:
+    """Entity synonyms from `knowledge/lexicon.yml`, matched on lemmas."""
+
+    def __init__(self, entries: Dict[str, Dict[str, List[str]]]) -> None:
+        """Build the matcher from {label: {value: [phrases]}}."""
+        from spacy.matcher import Matcher
+
+        self.entries = entries
+        self._matcher = Matcher(nlp().vocab)
+        for label, values in entries.items():
+            for value, phrases in values.items():
+                patterns = []
+                for phrase in {value.replace("_", " "), *phrases}:
+                    words = [t.text for t in nlp().make_doc(str(phrase))]
+                    patterns.append([{"NORM": lemma(w)} for w in words])
+                self._matcher.add(f"{label}|{value}", patterns)
+
+    @classmethod
+    def from_file(cls, path: Path = LEXICON_FILE) -> "Lexicon":
+        """Load and check a lexicon file."""
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = {k: v for k, v in data.items() if isinstance(v, dict)}
+        for label, values in entries.items():
+            for value, phrases in values.items():
+                if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+                    raise ValueError(f"{path}: {label}.{value} must be a list of phrases")
+        return cls(entries)
+
+    def doc(self, text: str) -> Any:
+        """Tokenize `text`, with each token's NORM set to its lower-cased lemma."""
+        doc = nlp().make_doc(text)
+        for token in doc:
+            token.norm_ = lemma(token.text)
+        return doc
+
+    def find(self, text: str, doc: Optional[Any] = None) -> List[Mention]:
+        """All non-overlapping mentions in `text`, longest match first."""
+        from spacy.util import filter_spans
+
+        doc = doc if doc is not None else self.doc(text)
+        with _LOCK:  # spaCy matchers are not documented as thread-safe
+            matches = self._matcher(doc)
+        spans = []
+        for match_id, start, end in matches:
+            span = doc[start:end]
+            span.label_ = nlp().vocab.strings[match_id]
+            spans.append(span)
+        mentions = []
+        for span in sorted(filter_spans(spans), key=lambda s: s.start):
+            label, value = span.label_.split("|", 1)
+            mentions.append(
+                Mention(label, value, span.start_char, span.end_char, span.text, span.start, span.end)
+            )
+        return mentions
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The project lexicon, loaded once per process on first use."""
+    return Lexicon.from_file()

@@ -1,0 +1,60 @@
+"""Response generator: Rasa's templated NLG plus region help lines and clinic details.
+
+Domain responses may use `{crisis_line}`, `{emergency_number}`, `{peer_support}`,
+`{region_name}`, `{region}` and `{clinic_contact}`. They are filled here, in the
+Rasa server, so safety replies need no action server.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from lantern.safety.helplines import helplines
+
+DEFAULT_CLINIC_CONTACT = "call the clinic's front desk during opening hours"
+NO_PEER_LINE = "There is no psychedelic peer-support line we can point to in your region."
+
+
+def response_variables(region_code: Optional[str]) -> Dict[str, str]:
+    """The template variables for a region (None: the deployment default)."""
+    region = helplines().region(region_code)
+    return {
+        "region": region.code,
+        "region_name": region.name,
+        "crisis_line": region.crisis_line,
+        "emergency_number": region.emergency_number,
+        "peer_support": (
+            f"For support through a difficult psychedelic experience you can {region.peer_support}."
+            if region.peer_support
+            else NO_PEER_LINE
+        ),
+        "clinic_contact": os.environ.get("LANTERN_CLINIC_CONTACT", DEFAULT_CLINIC_CONTACT),
+    }
+
+
+class LanternNLG(TemplatedNaturalLanguageGenerator):
+    """Templated responses with help-line variables for the conversation's region."""
+
+    def __init__(
+        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
+    ) -> None:
+        """Rasa builds this from `endpoints.yml` (`nlg: type: lantern.nlg.LanternNLG`)."""
+        super().__init__((domain or Domain.empty()).responses)
+
+    async def generate(
+        self,
+        utter_action: Text,
+        tracker: DialogueStateTracker,
+        output_channel: Text,
+        **kwargs: Any,
+    ) -> Optional[Dict[Text, Any]]:
+        """Fill the response with the region's help lines, then with slots and kwargs."""
+        variables = response_variables(tracker.get_slot("region"))
+        variables.update(kwargs)
+        return await super().generate(utter_action, tracker, output_channel, **variables)

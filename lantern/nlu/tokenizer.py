@@ -1,0 +1,54 @@
+"""Tokenizer: spaCy's English tokenizer with lookup lemmas and lexicon normalisation."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.training_data.message import Message
+
+from lantern.lexicon import lemma, lexicon
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class LanternTokenizer(Tokenizer):
+    """Splits text with spaCy and gives each token a normalised lemma.
+
+    Lemmas come from spaCy's lookup tables ("headaches" -> "headache"). A token
+    inside a lexicon mention gets the mention's canonical value as its lemma, so
+    "shrooms", "magic mushrooms" and "psilocibin" all reach the featurizers as
+    "psilocybin" and the classifier learns question types, not spellings.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Same options as Rasa's built-in tokenizers."""
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        """Python packages this component needs."""
+        return ["spacy"]
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        """Tokenize the attribute's text."""
+        text = message.get(attribute)
+        lex = lexicon()
+        doc = lex.doc(text)
+        canonical: Dict[int, str] = {}
+        for mention in lex.find(text, doc):
+            if mention.label in ("substance", "condition"):
+                for i in range(mention.token_start, mention.token_end):
+                    canonical[i] = mention.value
+        tokens = [
+            Token(t.text, t.idx, lemma=canonical.get(t.i, lemma(t.text)))
+            for t in doc
+            if t.text.strip()
+        ]
+        return self._apply_token_pattern(tokens)

@@ -1,0 +1,101 @@
+"""The safety screen as a Rasa NLU component: it runs on every message, after the classifier."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from lantern.safety.screen import screen
+
+SAFETY_INTENTS = frozenset(
+    {
+        "safety_crisis",
+        "safety_emergency",
+        "safety_active_use",
+        "request_dosing",
+        "request_sourcing",
+        "request_personal_advice",
+    }
+)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyScreen(GraphComponent):
+    """Overrides the predicted intent when the deterministic screen fires.
+
+    The trained classifier is the second net: a safety intent it predicts stands
+    when it is confident (>= `classifier_threshold`, or >= `cue_threshold` where
+    the screen saw a safety word it did not act on), unless the screen found the
+    safety words negated ("I'm not suicidal"). Weaker safety guesses are demoted
+    to the best non-safety intent.
+    Placed before the FallbackClassifier, so a safety decision is never "unsure".
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Defaults: how confident the classifier must be to act on its own."""
+        return {"classifier_threshold": 0.8, "cue_threshold": 0.5}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        """Store the config."""
+        self.threshold = float(config.get("classifier_threshold", 0.8))
+        self.cue_threshold = float(config.get("cue_threshold", 0.5))
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyScreen":
+        """Create the component."""
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Screen each message and override its intent when needed."""
+        for message in messages:
+            text = message.get(TEXT)
+            if not isinstance(text, str):
+                continue
+            decision = screen(text)
+            intent = message.get(INTENT) or {}
+            predicted = intent.get("name")
+            confidence = float(intent.get("confidence") or 0.0)
+            source = None
+            category = decision.category
+            if category:
+                source = "matcher"
+            elif predicted in SAFETY_INTENTS and not decision.negated:
+                needed = self.cue_threshold if decision.cue else self.threshold
+                if confidence >= needed:
+                    category, source = predicted, "classifier"
+            if category:
+                self._set_intent(message, category)
+            elif predicted in SAFETY_INTENTS:
+                self._demote(message, predicted)
+            message.set("safety", {"category": category, "source": source}, add_to_output=True)
+        return messages
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        top = {"name": name, "confidence": 1.0}
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+
+    @staticmethod
+    def _demote(message: Message, name: str) -> None:
+        """Replace an unconfirmed safety prediction with the next non-safety intent."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        ranking = [r for r in ranking if r.get("name") not in SAFETY_INTENTS] or [
+            {"name": "out_of_scope", "confidence": 0.0}
+        ]
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Train only when the model is missing or its inputs changed (fingerprint).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+inputs=$( (ls domain.yml config.yml knowledge/lexicon.yml requirements.lock; find data lantern/nlu lantern/lexicon.py lantern/safety/component.py -type f -name '*.y*ml' -o -type f -name '*.py' | grep -v __pycache__) | sort)
+fingerprint=$(cat $inputs | sha256sum | cut -c1-32)
+if [ "${1:-}" != "--force" ] && [ -f models/lantern.tar.gz ] && [ "$(cat models/lantern.fingerprint 2>/dev/null)" = "$fingerprint" ]; then
+  echo "==> model is up to date (models/lantern.tar.gz)"
+  exit 0
+fi
+echo "==> training (domain, config or data changed)"
+start=$(date +%s)
+rm -f models/lantern.tar.gz
+TQDM_DISABLE=1 .venv/bin/rasa train --fixed-model-name lantern --out models --quiet > var/train.log 2>&1 || {
+  grep -v "Warning\|warn(" var/train.log | tail -30; echo "training failed (full log: var/train.log)" >&2; exit 1; }
+echo "$fingerprint" > models/lantern.fingerprint
+echo "==> trained in $(( $(date +%s) - start ))s: models/lantern.tar.gz"
