@@ -8,6 +8,7 @@ the action server refuses to start.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -240,5 +241,8 @@ def load(directory: Path = ANSWERS_DIR) -> KnowledgeBase:
 
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
-    """The project's knowledge base, loaded and validated once per process."""
-    return load()
+    """The project's knowledge base, loaded and validated once per process.
+
+    `LANTERN_ANSWERS_DIR` points it at another directory (tests, content drafts).
+    """
+    return load(Path(os.environ.get("LANTERN_ANSWERS_DIR", ANSWERS_DIR)))
