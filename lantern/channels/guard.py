@@ -19,6 +19,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from lantern import staff
 from lantern.nlg import response_variables
 from lantern.safety import audit
 from lantern.safety.screen import URGENT, screen
@@ -180,3 +181,5 @@ async def handle(
         await output.send_response(sender_id, service_unavailable())
         tracking.answer_ids.append("service_unavailable")
     audit.record_replies(tracking.answer_ids, input_channel, sender_id)
+    if input_channel == "kiosk" and "handoff" in tracking.answer_ids:
+        staff.record_handoff(sender_id)  # the staff page lists it (conversation id + time)

@@ -1,0 +1,156 @@
+"""Lantern's web pages, served by the Rasa server itself (no extra service).
+
+Registered in `credentials.yml` like any channel; its blueprint is mounted at
+`/lantern` and serves the files in `web/`:
+
+- `/lantern/widget`  a demo clinic page with the embeddable chat widget
+  (`/lantern/widget/lantern-widget.js` is the one script a website adds)
+- `/lantern/kiosk`   the full-screen waiting-room kiosk
+- `/lantern/staff`   the staff page; `GET /lantern/staff/handoffs` lists the open
+  "talk to staff" requests and `POST /lantern/staff/handoffs/<id>/close` closes one,
+  both with `Authorization: Bearer $LANTERN_STAFF_TOKEN` (lantern/staff.py)
+- `/lantern/vendor/socket.io.min.js`  the socket.io client from `web/node_modules`
+  (installed by scripts/install_web.sh)
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from lantern import staff
+from lantern.paths import ROOT
+
+WEB_DIR = ROOT / "web"
+PAGES = ("widget", "kiosk", "staff")
+#: Files a page folder may serve, by extension.
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+VENDOR_FILES = {
+    "socket.io.min.js": WEB_DIR / "node_modules/socket.io-client/dist/socket.io.min.js",
+    "socket.io.min.js.map": WEB_DIR / "node_modules/socket.io-client/dist/socket.io.min.js.map",
+}
+#: Our own pages run only our own scripts and styles: even if some text were ever
+#: put into the page as HTML, an injected script or event handler would not run.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+def _not_found() -> HTTPResponse:
+    return response.json({"error": "not found"}, status=404)
+
+
+def _unauthorized() -> HTTPResponse:
+    return response.json(
+        {"error": "staff token required (Authorization: Bearer ...)"},
+        status=401,
+        headers={"WWW-Authenticate": 'Bearer realm="lantern-staff"'},
+    )
+
+
+async def _send_file(path: Path) -> HTTPResponse:
+    content_type = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
+    if not content_type or not path.is_file():
+        return _not_found()
+    headers = dict(SECURITY_HEADERS)
+    if path.suffix == ".html":
+        headers["Content-Security-Policy"] = PAGE_CSP
+    else:
+        # the widget script and its stylesheet are loaded by other sites' pages
+        headers["Access-Control-Allow-Origin"] = "*"
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return await response.file(path, mime_type=content_type, headers=headers)
+
+
+def page_file(page: str, name: str) -> Path | None:
+    """Return the file `name` of a page folder in web/, or None (no path tricks)."""
+    if page not in PAGES or not name or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    folder = (WEB_DIR / page).resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or path.suffix not in TYPES:
+        return None
+    return path
+
+
+class LanternPagesInput(InputChannel):
+    """Serves the widget, kiosk and staff pages from `web/` under `/lantern`."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Name the channel (it receives no messages itself)."""
+        return "lantern_pages"
+
+    def url_prefix(self) -> str:
+        """Mount at `/lantern` (Rasa joins this to `/webhooks/`; an absolute path wins)."""
+        return "/lantern"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Build the routes for the pages, their files and the staff endpoints."""
+        bp = Blueprint("lantern_pages", __name__)
+
+        @bp.route("/<page:str>", methods=["GET"])
+        async def index(_: Request, page: str) -> HTTPResponse:
+            path = page_file(page, "index.html")
+            return await _send_file(path) if path else _not_found()
+
+        @bp.route("/<page:str>/<name:str>", methods=["GET"])
+        async def asset(_: Request, page: str, name: str) -> HTTPResponse:
+            path = page_file(page, name)
+            return await _send_file(path) if path else _not_found()
+
+        @bp.route("/vendor/<name:str>", methods=["GET"])
+        async def vendor(_: Request, name: str) -> HTTPResponse:
+            path = VENDOR_FILES.get(name)
+            if path is None:
+                return _not_found()
+            if not path.is_file():
+                return response.json(
+                    {"error": "run scripts/install_web.sh (npm ci --prefix web)"}, status=503
+                )
+            headers: Dict[str, str] = {
+                **SECURITY_HEADERS,
+                "Access-Control-Allow-Origin": "*",
+                "Cross-Origin-Resource-Policy": "cross-origin",
+            }
+            return await response.file(
+                path, mime_type=TYPES.get(path.suffix, "application/json"), headers=headers
+            )
+
+        @bp.route("/staff/handoffs", methods=["GET"])
+        async def handoffs(request: Request) -> HTTPResponse:
+            if not staff.authorized(request.headers.get("Authorization")):
+                return _unauthorized()
+            return response.json(
+                {"handoffs": staff.open_handoffs()}, headers={"Cache-Control": "no-store"}
+            )
+
+        @bp.route("/staff/handoffs/<handoff_id:int>/close", methods=["POST"])
+        async def close(request: Request, handoff_id: int) -> HTTPResponse:
+            if not staff.authorized(request.headers.get("Authorization")):
+                return _unauthorized()
+            if not staff.close_handoff(handoff_id):
+                return _not_found()
+            return response.json({"closed": handoff_id})
+
+        return bp
