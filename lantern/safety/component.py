@@ -11,7 +11,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from lantern.safety.screen import screen
+from lantern.safety.screen import URGENT, screen
 
 SAFETY_INTENTS = frozenset(
     {
@@ -32,9 +32,11 @@ class SafetyScreen(GraphComponent):
     The trained classifier is the second net: a safety intent it predicts stands
     when it is confident (>= `classifier_threshold`, or >= `cue_threshold` where
     the screen saw a safety word it did not act on), unless the screen found the
-    safety words negated ("I'm not suicidal"). Weaker safety guesses are demoted
-    to the best non-safety intent.
-    Placed before the FallbackClassifier, so a safety decision is never "unsure".
+    safety words negated ("I'm not suicidal") or, for crisis and emergency, a
+    known figure of speech ("felt like I died", "dying to know"). Weaker safety
+    guesses are demoted to the best non-safety intent.
+    Placed last, after the FallbackClassifier, so a safety decision is never
+    turned into "unsure"; the second net reads the classifier's own ranking.
     """
 
     @staticmethod
@@ -65,28 +67,36 @@ class SafetyScreen(GraphComponent):
             if not isinstance(text, str):
                 continue
             decision = screen(text)
-            intent = message.get(INTENT) or {}
-            predicted = intent.get("name")
-            confidence = float(intent.get("confidence") or 0.0)
+            ranking = [
+                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != "nlu_fallback"
+            ]
+            top = ranking[0] if ranking else (message.get(INTENT) or {})
+            predicted = top.get("name")
+            confidence = float(top.get("confidence") or 0.0)
             source = None
             category = decision.category
             if category:
                 source = "matcher"
-            elif predicted in SAFETY_INTENTS and not decision.negated:
+            elif (
+                predicted in SAFETY_INTENTS
+                and not decision.negated
+                and not (decision.benign and predicted in URGENT)
+            ):
                 needed = self.cue_threshold if decision.cue else self.threshold
                 if confidence >= needed:
                     category, source = predicted, "classifier"
+            current = (message.get(INTENT) or {}).get("name")
             if category:
-                self._set_intent(message, category)
-            elif predicted in SAFETY_INTENTS:
-                self._demote(message, predicted)
+                self._set_intent(message, category, 1.0 if source == "matcher" else confidence)
+            elif current in SAFETY_INTENTS:
+                self._demote(message, current)
             message.set("safety", {"category": category, "source": source}, add_to_output=True)
         return messages
 
     @staticmethod
-    def _set_intent(message: Message, name: str) -> None:
+    def _set_intent(message: Message, name: str, confidence: float) -> None:
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
-        top = {"name": name, "confidence": 1.0}
+        top = {"name": name, "confidence": confidence}
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
 

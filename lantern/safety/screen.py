@@ -10,6 +10,10 @@ Phrase syntax (one phrase per line in the YAML file):
 - `~regex`      matches a word whose exact text matches the regular expression
 - `*`           matches at most one word of any kind (optional)
 
+Words listed under `fuzzy` also match misspellings (Damerau-Levenshtein distance
+1, or 2 for words of 8+ letters; words shorter than 5 letters never fuzzy-match),
+so "sucidal" and "myslef" are read as "suicidal" and "myself".
+
 Each category has `phrases` (decisive on their own), `terms` (decisive only in
 a clause that also has a first-person word: I, me, my, myself, we ...) and
 `all_of` (a list of group pairs: decisive when every group of one entry has a
@@ -21,7 +25,7 @@ suicidal"), or when it lies inside a `benign` phrase ("suicide headaches").
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -56,6 +60,7 @@ class Decision:
     matched: Tuple[str, ...] = ()  # phrase keys that fired (no user text)
     negated: bool = False  # a safety phrase was present but negated
     cue: bool = False  # any safety phrase or term appeared at all
+    benign: bool = False  # a known figure of speech or informational phrase appeared
 
 
 @dataclass
@@ -64,7 +69,33 @@ class _Compiled:
     first_person: frozenset
     negations: frozenset
     negation_window: int
-    kinds: Dict[str, str] = field(default_factory=dict)  # match key -> "phrase" | "term"
+    fuzzy: Tuple[str, ...] = ()
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def _fuzzy_norm(word: str, targets: Tuple[str, ...]) -> Optional[str]:
+    """The target word a misspelling stands for, if any."""
+    if len(word) < 5 or not word.isalpha() or word in targets:
+        return None
+    best: Optional[Tuple[int, str]] = None
+    for target in targets:
+        limit = 2 if len(target) >= 8 else 1
+        if abs(len(word) - len(target)) <= limit:
+            distance = _distance(word, target)
+            if distance <= limit and (best is None or distance < best[0]):
+                best = (distance, target)
+    return best[1] if best else None
 
 
 def _token_pattern(word: str) -> Dict[str, Any]:
@@ -94,7 +125,6 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
     from spacy.matcher import Matcher
 
     matcher = Matcher(nlp().vocab)
-    kinds: Dict[str, str] = {}
     for category in CATEGORIES:
         spec = data.get(category) or {}
         for kind in ("phrases", "terms"):
@@ -103,7 +133,6 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
                     raise ValueError(f"{source}: {category}.{kind}[{i}] must be a non-empty string")
                 key = f"{category}|{kind}|{phrase}"
                 matcher.add(key, [_pattern(phrase)])
-                kinds[key] = kind
         for n, entry in enumerate(spec.get("all_of") or []):
             groups = entry.get("groups") if isinstance(entry, dict) else None
             if not groups or not all(isinstance(g, list) and g for g in groups):
@@ -111,16 +140,14 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
             for g, group in enumerate(groups):
                 key = f"{category}|all_of:{n}:{g}:{len(groups)}|{entry.get('name', n)}"
                 matcher.add(key, [_pattern(str(phrase)) for phrase in group])
-                kinds[key] = "group"
-    for i, phrase in enumerate(data.get("benign") or []):
+    for phrase in data.get("benign") or []:
         matcher.add(f"benign|phrases|{phrase}", [_pattern(str(phrase))])
-        kinds[f"benign|phrases|{phrase}"] = "benign"
     return _Compiled(
         matcher=matcher,
         first_person=frozenset(lemma(w) for w in data.get("first_person", [])),
         negations=frozenset(w.lower() for w in data.get("negations", [])),
         negation_window=int(data.get("negation_window", 4)),
-        kinds=kinds,
+        fuzzy=tuple(str(w).lower() for w in data.get("fuzzy", [])),
     )
 
 
@@ -152,7 +179,8 @@ def screen(text: str, compiled: Optional[_Compiled] = None) -> Decision:
         return Decision(None)
     doc = nlp().make_doc(text.replace("’", "'"))
     for token in doc:
-        token.norm_ = lemma(token.text)
+        fixed = _fuzzy_norm(token.lower_, comp.fuzzy)
+        token.norm_ = lemma(fixed or token.text)
     with _LOCK:
         matches = comp.matcher(doc)
     clause = _clauses(doc)
@@ -198,5 +226,5 @@ def screen(text: str, compiled: Optional[_Compiled] = None) -> Decision:
             fired.setdefault(category, []).append(f"all_of:{n}")
     for category in CATEGORIES:
         if category in fired:
-            return Decision(category, tuple(sorted(set(fired[category]))), negated, cue)
-    return Decision(None, (), negated, cue)
+            return Decision(category, tuple(sorted(set(fired[category]))), negated, cue, bool(benign))
+    return Decision(None, (), negated, cue, bool(benign))

@@ -1,0 +1,71 @@
+"""Load a trained Lantern model in-process and route messages the way the servers do.
+
+Routing uses the model's NLU (tokenizer, lexicon, classifier, safety screen,
+fallback) and then `actions.context.next_step`, the same function `action_answer`
+runs, so the numbers describe the assistant, not a re-implementation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from actions.context import Context, next_step
+from actions.knowledge_base import knowledge_base
+from actions.routing import routing_table
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTED = {
+    "safety_crisis": "safety_crisis",
+    "safety_emergency": "safety_emergency",
+    "safety_active_use": "safety_active_use",
+    "request_dosing": "decline_dosing",
+    "request_sourcing": "decline_sourcing",
+    "request_personal_advice": "decline_personal_advice",
+    "get_help": "safety_crisis",
+    "nlu_fallback": "did_you_mean",
+    "out_of_scope": "out_of_scope",
+}
+
+
+@dataclass
+class Routed:
+    """Where one message went."""
+
+    answer_id: Optional[str]
+    intent: str
+    confidence: float
+    context: Context
+
+
+class Router:
+    """An in-process NLU model plus Lantern's routing."""
+
+    def __init__(self, model: Path = ROOT / "models" / "lantern.tar.gz") -> None:
+        """Load the model (a few seconds)."""
+        from rasa.core.agent import load_agent
+
+        self.loop = asyncio.new_event_loop()
+        self.agent = self.loop.run_until_complete(load_agent(model_path=str(model)))
+        self.kb, self.table = knowledge_base(), routing_table()
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        """The NLU result for one text."""
+        return dict(self.loop.run_until_complete(self.agent.parse_message(text)))
+
+    def route(self, text: str, context: Context = Context()) -> Routed:
+        """The answer id Lantern gives `text` in `context` (scripted ids for non-knowledge)."""
+        parsed = self.parse(text)
+        intent = parsed["intent"]["name"]
+        confidence = float(parsed["intent"].get("confidence") or 0.0)
+        if intent in SCRIPTED:
+            return Routed(SCRIPTED[intent], intent, confidence, context)
+        step = next_step(intent, parsed.get("entities") or [], context, self.table, self.kb)
+        answer = "clarify_substance" if step.clarify else step.answer_id or intent
+        return Routed(answer, intent, confidence, step.context)
+
+    def route_many(self, texts: List[str]) -> List[Routed]:
+        """Route independent single messages."""
+        return [self.route(t) for t in texts]
