@@ -31,9 +31,9 @@ validate: install ## Check training data and domain (no training needed)
 	@$(ENV) $(VENV)/rasa data validate --domain domain.yml --data data --config config.yml --fail-on-warnings --quiet
 
 lint: install ## ruff and mypy
-	$(VENV)/ruff check actions lantern tests scripts
-	$(VENV)/ruff format --check actions lantern tests scripts
-	$(VENV)/mypy actions lantern
+	$(VENV)/ruff check actions lantern tests scripts bench
+	$(VENV)/ruff format --check actions lantern tests scripts bench
+	$(VENV)/mypy actions lantern bench
 
 test: train ## Run every test (lint, data validation, unit, safety, stories, servers)
 	@$(MAKE) --no-print-directory lint validate

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -66,7 +66,7 @@ def context_slots(context: Context) -> List[EventType]:
 class ActionAnswer(Action):
     """Routes the question (intent + entities + context) to one vetted answer."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name in the domain."""
         return "action_answer"
 

@@ -47,7 +47,7 @@ def main() -> int:
     table = rows(dt.date.today())
     widths = [max(len(r[i]) for r in [header, *table]) for i in range(len(header))]
     for row in [header, ["-" * w for w in widths], *table]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     flagged = [r for r in table if r[-1] != "ok"]
     print(
         f"\n{len(table)} answers; {len(flagged)} flagged "

@@ -6,7 +6,7 @@ Pure functions over plain values, so they are tested without Rasa.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from actions.knowledge_base import KnowledgeBase
 from actions.routing import RoutingTable
@@ -16,21 +16,21 @@ from actions.routing import RoutingTable
 class Context:
     """What the conversation is about after the last answer."""
 
-    substance: Optional[str] = None
-    condition: Optional[str] = None
-    question_type: Optional[str] = None
+    substance: str | None = None
+    condition: str | None = None
+    question_type: str | None = None
 
 
 @dataclass(frozen=True)
 class Step:
     """What to do for one user message."""
 
-    answer_id: Optional[str]  # None with clarify=True or when nothing fits
+    answer_id: str | None  # None with clarify=True or when nothing fits
     context: Context  # the context after this step
     clarify: bool = False
 
 
-def first_entity(entities: List[Dict[str, Any]], name: str) -> Optional[str]:
+def first_entity(entities: List[Dict[str, Any]], name: str) -> str | None:
     """The first value of an entity in a message."""
     for entity in entities:
         if entity.get("entity") == name and isinstance(entity.get("value"), str):
@@ -50,7 +50,7 @@ def next_step(
     condition = first_entity(entities, "condition")
     if intent == "choose_topic":
         topic = first_entity(entities, "topic")
-        if topic not in kb:
+        if topic is None or topic not in kb:
             return Step(None, context)
         answer = kb[topic]
         return Step(
@@ -77,7 +77,7 @@ def next_step(
     new_context = Context(substance, condition, question_type)
     if route.clarify:
         return Step(None, new_context, clarify=True)
-    answer = kb[route.answer_id] if route.answer_id else None
-    if answer is not None and substance is None and len(answer.substances) == 1:
-        new_context = Context(answer.substances[0], condition, question_type)
+    routed = kb[route.answer_id] if route.answer_id else None
+    if routed is not None and substance is None and len(routed.substances) == 1:
+        new_context = Context(routed.substances[0], condition, question_type)
     return Step(route.answer_id, new_context)

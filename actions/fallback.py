@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -17,7 +17,7 @@ from actions.routing import routing_table
 MIN_CANDIDATE_CONFIDENCE = 0.05
 
 
-def last_bot_answer_id(tracker: Tracker) -> Optional[str]:
+def last_bot_answer_id(tracker: Tracker) -> str | None:
     """The answer id of the bot's most recent message with one."""
     for event in reversed(tracker.events):
         if event.get("event") == "bot":
@@ -35,7 +35,10 @@ def candidates(message: Dict[str, Any], context: Context, limit: int = 2) -> Lis
     found: List[str] = []
     for ranked in message.get("intent_ranking") or []:
         name = ranked.get("name")
-        if name not in table.rules or float(ranked.get("confidence") or 0) < MIN_CANDIDATE_CONFIDENCE:
+        if (
+            name not in table.rules
+            or float(ranked.get("confidence") or 0) < MIN_CANDIDATE_CONFIDENCE
+        ):
             continue
         step = next_step(name, message.get("entities") or [], context, table, kb)
         if step.answer_id and step.answer_id not in found:
@@ -48,7 +51,7 @@ def candidates(message: Dict[str, Any], context: Context, limit: int = 2) -> Lis
 class ActionDidYouMean(Action):
     """First low-confidence turn: offer the top two answers; second: the topic menu."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name in the domain."""
         return "action_did_you_mean"
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 import yaml
 
@@ -26,9 +26,19 @@ SUBSTANCES = frozenset(
 )
 CONDITIONS = frozenset(
     {
-        "depression", "treatment_resistant_depression", "anxiety", "ptsd", "addiction",
-        "chronic_pain", "neuropathic_pain", "fibromyalgia", "crps", "cluster_headache",
-        "migraine", "phantom_limb_pain", "end_of_life_distress",
+        "depression",
+        "treatment_resistant_depression",
+        "anxiety",
+        "ptsd",
+        "addiction",
+        "chronic_pain",
+        "neuropathic_pain",
+        "fibromyalgia",
+        "crps",
+        "cluster_headache",
+        "migraine",
+        "phantom_limb_pain",
+        "end_of_life_distress",
     }
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -51,8 +61,8 @@ class Source:
     title: str
     publisher: str
     year: int
-    url: Optional[str]
-    doi: Optional[str]
+    url: str | None
+    doi: str | None
 
     @property
     def link(self) -> str:
@@ -143,7 +153,9 @@ def _source(file: str, entry: str, i: int, raw: Any) -> Source:
     if not isinstance(title, str) or not title.strip():
         raise KnowledgeBaseError(file, entry, f"{field}.title", "missing")
     if not isinstance(publisher, str) or not publisher.strip():
-        raise KnowledgeBaseError(file, entry, f"{field}.publisher", "missing (publisher or journal)")
+        raise KnowledgeBaseError(
+            file, entry, f"{field}.publisher", "missing (publisher or journal)"
+        )
     if not isinstance(year, int) or not 1900 <= year <= dt.date.today().year:
         raise KnowledgeBaseError(file, entry, f"{field}.year", "missing or not a plausible year")
     if not url and not doi:
@@ -201,8 +213,17 @@ def parse_entry(file: str, raw: Any, index: int) -> Answer:
             file, entry_id, "conditions", f"unknown values {sorted(set(conditions) - CONDITIONS)}"
         )
     return Answer(
-        entry_id, title, answer, consult, sources, by.strip(), date, related,
-        substances, conditions, file,
+        entry_id,
+        title,
+        answer,
+        consult,
+        sources,
+        by.strip(),
+        date,
+        related,
+        substances,
+        conditions,
+        file,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 import yaml
 
@@ -22,17 +22,17 @@ class Rule:
     """One routing rule; `None` for a field means "matches anything"."""
 
     answer: str
-    substances: Optional[frozenset]
-    conditions: Optional[frozenset]
+    substances: frozenset | None
+    conditions: frozenset | None
 
-    def matches(self, substance: Optional[str], condition: Optional[str]) -> bool:
+    def matches(self, substance: str | None, condition: str | None) -> bool:
         """Whether this rule applies to the given values (None = no value)."""
         return _field_matches(self.substances, substance) and _field_matches(
             self.conditions, condition
         )
 
 
-def _field_matches(allowed: Optional[frozenset], value: Optional[str]) -> bool:
+def _field_matches(allowed: frozenset | None, value: str | None) -> bool:
     if allowed is None:
         return True
     return (value or "none") in allowed
@@ -42,7 +42,7 @@ def _field_matches(allowed: Optional[frozenset], value: Optional[str]) -> bool:
 class Route:
     """The result of routing: an answer id, or a request to clarify the substance."""
 
-    answer_id: Optional[str]
+    answer_id: str | None
     clarify: bool = False
 
 
@@ -70,7 +70,7 @@ class RoutingTable:
             self.needs_substance[intent] = bool(spec.get("needs_substance", False))
 
     @classmethod
-    def from_file(cls, path: Path = ROUTING_FILE) -> "RoutingTable":
+    def from_file(cls, path: Path = ROUTING_FILE) -> RoutingTable:
         """Load the table from YAML."""
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
 
@@ -89,9 +89,7 @@ class RoutingTable:
         if missing:
             raise ValueError(f"routing.yml names unknown answer ids: {missing}")
 
-    def resolve(
-        self, intent: str, substance: Optional[str], condition: Optional[str]
-    ) -> Optional[Route]:
+    def resolve(self, intent: str, substance: str | None, condition: str | None) -> Route | None:
         """Route a question; None if the intent is not a routed question type."""
         rules = self.rules.get(intent)
         if rules is None:
@@ -107,7 +105,7 @@ class RoutingTable:
                 return Route(rule.answer)
         return Route(None, clarify=True)
 
-    def question_type_for(self, answer_id: str, substances: Sequence[str] = ()) -> Optional[str]:
+    def question_type_for(self, answer_id: str, substances: Sequence[str] = ()) -> str | None:
         """The question type whose rules lead to `answer_id` (for context after a button)."""
         for intent, rules in self.rules.items():
             if any(r.answer == answer_id for r in rules):

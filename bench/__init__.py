@@ -1,1 +1,1 @@
-"""Benchmarks and reports (`make bench`, `make nlu-report`): they write files, they do not assert."""
+"""Benchmarks and reports (`make bench`, `make nlu-report`): they write files, not assert."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from actions.context import Context, next_step
 from actions.knowledge_base import knowledge_base
@@ -34,7 +34,7 @@ SCRIPTED = {
 class Routed:
     """Where one message went."""
 
-    answer_id: Optional[str]
+    answer_id: str | None
     intent: str
     confidence: float
     context: Context
@@ -55,8 +55,9 @@ class Router:
         """The NLU result for one text."""
         return dict(self.loop.run_until_complete(self.agent.parse_message(text)))
 
-    def route(self, text: str, context: Context = Context()) -> Routed:
+    def route(self, text: str, context: Context | None = None) -> Routed:
         """The answer id Lantern gives `text` in `context` (scripted ids for non-knowledge)."""
+        context = context or Context()
         parsed = self.parse(text)
         intent = parsed["intent"]["name"]
         confidence = float(parsed["intent"].get("confidence") or 0.0)

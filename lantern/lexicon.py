@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import yaml
 
@@ -79,7 +79,7 @@ class Lexicon:
                 self._matcher.add(f"{label}|{value}", patterns)
 
     @classmethod
-    def from_file(cls, path: Path = LEXICON_FILE) -> "Lexicon":
+    def from_file(cls, path: Path = LEXICON_FILE) -> Lexicon:
         """Load and check a lexicon file."""
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         entries = {k: v for k, v in data.items() if isinstance(v, dict)}
@@ -96,7 +96,7 @@ class Lexicon:
             token.norm_ = lemma(token.text)
         return doc
 
-    def find(self, text: str, doc: Optional[Any] = None) -> List[Mention]:
+    def find(self, text: str, doc: Any | None = None) -> List[Mention]:
         """All non-overlapping mentions in `text`, longest match first."""
         from spacy.util import filter_spans
 
@@ -112,7 +112,9 @@ class Lexicon:
         for span in sorted(filter_spans(spans), key=lambda s: s.start):
             label, value = span.label_.split("|", 1)
             mentions.append(
-                Mention(label, value, span.start_char, span.end_char, span.text, span.start, span.end)
+                Mention(
+                    label, value, span.start_char, span.end_char, span.text, span.start, span.end
+                )
             )
         return mentions
 

@@ -8,7 +8,7 @@ Rasa server, so safety replies need no action server.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -21,7 +21,7 @@ DEFAULT_CLINIC_CONTACT = "call the clinic's front desk during opening hours"
 NO_PEER_LINE = "There is no psychedelic peer-support line we can point to in your region."
 
 
-def response_variables(region_code: Optional[str]) -> Dict[str, str]:
+def response_variables(region_code: str | None) -> Dict[str, str]:
     """The template variables for a region (None: the deployment default)."""
     region = helplines().region(region_code)
     return {
@@ -42,18 +42,18 @@ class LanternNLG(TemplatedNaturalLanguageGenerator):
     """Templated responses with help-line variables for the conversation's region."""
 
     def __init__(
-        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
+        self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None
     ) -> None:
         """Rasa builds this from `endpoints.yml` (`nlg: type: lantern.nlg.LanternNLG`)."""
         super().__init__((domain or Domain.empty()).responses)
 
     async def generate(
         self,
-        utter_action: Text,
+        utter_action: str,
         tracker: DialogueStateTracker,
-        output_channel: Text,
+        output_channel: str,
         **kwargs: Any,
-    ) -> Optional[Dict[Text, Any]]:
+    ) -> Dict[str, Any] | None:
         """Fill the response with the region's help lines, then with slots and kwargs."""
         variables = response_variables(tracker.get_slot("region"))
         variables.update(kwargs)

@@ -9,7 +9,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import requests
 
@@ -65,7 +65,7 @@ class Servers:
         return int(self.process.returncode or 0)
 
 
-def start(var_dir: Path, extra_env: Optional[Dict[str, str]] = None, timeout: float = 180) -> Servers:
+def start(var_dir: Path, extra_env: Dict[str, str] | None = None, timeout: float = 180) -> Servers:
     """Start both servers on free ports with their state in `var_dir`; wait until ready."""
     port, action_port = free_port(), free_port()
     env = {

@@ -15,7 +15,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
@@ -55,8 +55,8 @@ _CONTROL = {"Cc", "Cf", "Co", "Cs"}
 class Checked:
     """The guard's verdict on one message: text to pass on, or a direct reply."""
 
-    text: Optional[str]
-    reply: Optional[Dict[str, Any]] = None
+    text: str | None
+    reply: Dict[str, Any] | None = None
 
 
 def reply(answer_id: str, text: str, **extra: Any) -> Dict[str, Any]:
@@ -142,11 +142,11 @@ class TrackingOutput(OutputChannel):
         self.sent = 0
         self.answer_ids: List[str] = []
 
-    def name(self) -> Text:  # type: ignore[override]
+    def name(self) -> str:
         """The wrapped channel's name (response variations are chosen by it)."""
         return self.inner.name()
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Send through the wrapped channel and remember the answer id."""
         self.sent += 1
         custom = message.get("custom")
@@ -161,7 +161,7 @@ async def handle(
     output: OutputChannel,
     sender_id: str,
     input_channel: str,
-    metadata: Optional[Dict[str, Any]] = None,
+    metadata: Dict[str, Any] | None = None,
 ) -> None:
     """Guard one incoming message, run it through Rasa, and never end in silence."""
     checked = check(text)

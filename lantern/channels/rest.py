@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -28,7 +28,7 @@ class LanternRestInput(InputChannel):
     """
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         """Keeps Rasa's URL: /webhooks/rest/webhook."""
         return "rest"
 
@@ -59,7 +59,7 @@ class LanternRestInput(InputChannel):
             message = payload.get("message", "")
             if message is not None and not isinstance(message, str):
                 return _error(400, '"message" must be a string.')
-            metadata: Optional[Dict[str, Any]] = payload.get("metadata")
+            metadata: Dict[str, Any] | None = payload.get("metadata")
             if not isinstance(metadata, dict):
                 metadata = None
             collector = CollectingOutputChannel()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -25,11 +25,11 @@ class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LexiconEntityExtractor":
+    ) -> LexiconEntityExtractor:
         """Create the component (the lexicon itself is loaded lazily, once)."""
         return cls()
 
@@ -50,6 +50,8 @@ class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
                 for m in lexicon().find(text)
             ]
             message.set(
-                ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(found), add_to_output=True
+                ENTITIES,
+                message.get(ENTITIES, []) + self.add_extractor_name(found),
+                add_to_output=True,
             )
         return messages

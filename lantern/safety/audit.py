@@ -11,7 +11,7 @@ import logging
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Iterable, List, Optional, Tuple
+from typing import Iterable, List, Tuple
 
 from lantern.paths import var_dir
 
@@ -30,7 +30,7 @@ SAFETY_REPLIES = frozenset(
 _LOCK = threading.Lock()
 
 
-def _db(path: Optional[Path] = None) -> sqlite3.Connection:
+def _db(path: Path | None = None) -> sqlite3.Connection:
     conn = sqlite3.connect(path or var_dir() / "safety_audit.sqlite")
     conn.execute(
         "CREATE TABLE IF NOT EXISTS safety_events ("
@@ -56,12 +56,14 @@ def record_replies(answer_ids: Iterable[str], channel: str, conversation_id: str
         logger.error("lantern.audit.failed error=%s", type(exc).__name__)
 
 
-def events(conversation_id: Optional[str] = None) -> List[Tuple[str, str, str, str]]:
+def events(conversation_id: str | None = None) -> List[Tuple[str, str, str, str]]:
     """All recorded events (type, time, channel, conversation id), oldest first."""
     with _LOCK, _db() as conn:
         query = "SELECT type, at, channel, conversation_id FROM safety_events"
         if conversation_id is not None:
-            rows = conn.execute(query + " WHERE conversation_id = ? ORDER BY id", (conversation_id,))
+            rows = conn.execute(
+                query + " WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+            )
         else:
             rows = conn.execute(query + " ORDER BY id")
         return [tuple(r) for r in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -40,11 +40,11 @@ class SafetyScreen(GraphComponent):
     """
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Defaults: how confident the classifier must be to act on its own."""
         return {"classifier_threshold": 0.8, "cue_threshold": 0.5}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         """Store the config."""
         self.threshold = float(config.get("classifier_threshold", 0.8))
         self.cue_threshold = float(config.get("cue_threshold", 0.5))
@@ -52,11 +52,11 @@ class SafetyScreen(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SafetyScreen":
+    ) -> SafetyScreen:
         """Create the component."""
         return cls(config)
 

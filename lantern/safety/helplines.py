@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict
 
 import yaml
 
@@ -21,7 +21,7 @@ class Region:
     name: str
     crisis_line: str
     emergency_number: str
-    peer_support: Optional[str]
+    peer_support: str | None
 
 
 class Helplines:
@@ -37,7 +37,11 @@ class Helplines:
                 if not raw.get(field):
                     raise ValueError(f"{path}: region '{code}': field '{field}' is missing")
             self.regions[code] = Region(
-                code, raw["name"], raw["crisis_line"], raw["emergency_number"], raw.get("peer_support")
+                code,
+                raw["name"],
+                raw["crisis_line"],
+                raw["emergency_number"],
+                raw.get("peer_support"),
             )
         if "other" not in self.regions:
             raise ValueError(f"{path}: a region 'other' (the fallback) is required")
@@ -48,7 +52,7 @@ class Helplines:
         code = os.environ.get("LANTERN_REGION", self.file_default).strip().lower()
         return code if code in self.regions else "other"
 
-    def region(self, code: Optional[str]) -> Region:
+    def region(self, code: str | None) -> Region:
         """The region for a code; unknown or missing codes use the deployment default."""
         if code and code.lower() in self.regions:
             return self.regions[code.lower()]

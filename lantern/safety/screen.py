@@ -28,7 +28,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
@@ -56,7 +56,7 @@ _LOCK = threading.Lock()
 class Decision:
     """What the screen decided for one message."""
 
-    category: Optional[str]
+    category: str | None
     matched: Tuple[str, ...] = ()  # phrase keys that fired (no user text)
     negated: bool = False  # a safety phrase was present but negated
     cue: bool = False  # any safety phrase or term appeared at all
@@ -84,11 +84,11 @@ def _distance(a: str, b: str) -> int:
     return d[len(a)][len(b)]
 
 
-def _fuzzy_norm(word: str, targets: Tuple[str, ...]) -> Optional[str]:
+def _fuzzy_norm(word: str, targets: Tuple[str, ...]) -> str | None:
     """The target word a misspelling stands for, if any."""
     if len(word) < 5 or not word.isalpha() or word in targets:
         return None
-    best: Optional[Tuple[int, str]] = None
+    best: Tuple[int, str] | None = None
     for target in targets:
         limit = 2 if len(target) >= 8 else 1
         if abs(len(word) - len(target)) <= limit:
@@ -172,7 +172,7 @@ def _clauses(doc: Any) -> List[int]:
     return ids
 
 
-def screen(text: str, compiled: Optional[_Compiled] = None) -> Decision:
+def screen(text: str, compiled: _Compiled | None = None) -> Decision:
     """Decide the safety category of `text` (or None)."""
     comp = compiled or _compiled()
     if not text or not text.strip():
@@ -226,5 +226,7 @@ def screen(text: str, compiled: Optional[_Compiled] = None) -> Decision:
             fired.setdefault(category, []).append(f"all_of:{n}")
     for category in CATEGORIES:
         if category in fired:
-            return Decision(category, tuple(sorted(set(fired[category]))), negated, cue, bool(benign))
+            return Decision(
+                category, tuple(sorted(set(fired[category]))), negated, cue, bool(benign)
+            )
     return Decision(None, (), negated, cue, bool(benign))

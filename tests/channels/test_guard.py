@@ -53,7 +53,7 @@ def test_button_payloads_pass_unchanged(payload: str) -> None:
 
 
 def test_control_characters_are_removed() -> None:
-    assert check("is ketamine\x00 addictive?\x07") .text == "is ketamine addictive?"
+    assert check("is ketamine\x00 addictive?\x07").text == "is ketamine addictive?"
 
 
 def test_non_text_is_refused() -> None:

@@ -26,12 +26,16 @@ FIRST_SLICE = [
 
 
 @pytest.mark.parametrize(("text", "expected"), FIRST_SLICE)
-def test_every_reply_names_what_was_answered(servers: Servers, sender: str, text: str, expected: str) -> None:
+def test_every_reply_names_what_was_answered(
+    servers: Servers, sender: str, text: str, expected: str
+) -> None:
     messages = servers.send(sender, text)
     assert expected in answer_ids(messages), messages
 
 
-def test_knowledge_answer_has_text_payload_consult_and_related_buttons(servers: Servers, sender: str) -> None:
+def test_knowledge_answer_has_text_payload_consult_and_related_buttons(
+    servers: Servers, sender: str
+) -> None:
     messages = servers.send(sender, "is ketamine addictive?")
     payload = next(m["custom"] for m in messages if "custom" in m)
     assert payload["answer_id"] == "ketamine_addiction_risk"
@@ -91,7 +95,9 @@ def test_bad_bodies_get_a_clear_400(servers: Servers, body: bytes) -> None:
 
 
 def test_missing_sender_never_reaches_a_shared_default_conversation(servers: Servers) -> None:
-    requests.post(f"{servers.url}/webhooks/rest/webhook", json={"message": "is ketamine legal?"}, timeout=10)
+    requests.post(
+        f"{servers.url}/webhooks/rest/webhook", json={"message": "is ketamine legal?"}, timeout=10
+    )
     messages = servers.send("default", "what about psilocybin?")
     assert "psychedelic_legal_status" not in answer_ids(messages)
 
@@ -105,7 +111,9 @@ def test_huge_body_is_refused_before_the_model(servers: Servers) -> None:
 def test_context_carries_over_and_switches_substance(servers: Servers, sender: str) -> None:
     assert "ketamine_overview" in answer_ids(servers.send(sender, "what is ketamine?"))
     assert "ketamine_addiction_risk" in answer_ids(servers.send(sender, "is it addictive?"))
-    assert "psychedelic_addiction_risk" in answer_ids(servers.send(sender, "what about psilocybin?"))
+    assert "psychedelic_addiction_risk" in answer_ids(
+        servers.send(sender, "what about psilocybin?")
+    )
 
 
 def test_safety_events_are_audited_without_text(servers: Servers, sender: str) -> None:
@@ -114,7 +122,8 @@ def test_safety_events_are_audited_without_text(servers: Servers, sender: str) -
     servers.send(sender, "I want to end my life, ZEBRA")
     db = sqlite3.connect(servers.var_dir / "safety_audit.sqlite")
     rows = db.execute(
-        "SELECT type, channel, conversation_id FROM safety_events WHERE conversation_id = ?", (sender,)
+        "SELECT type, channel, conversation_id FROM safety_events WHERE conversation_id = ?",
+        (sender,),
     ).fetchall()
     assert rows == [("safety_crisis", "rest", sender)]
     dump = "\n".join(db.iterdump())

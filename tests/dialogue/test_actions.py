@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import pytest
 from rasa_sdk import Tracker
@@ -16,11 +16,11 @@ from actions.knowledge_base import knowledge_base
 
 def tracker(
     intent: str,
-    entities: Optional[List[Dict[str, Any]]] = None,
-    slots: Optional[Dict[str, Any]] = None,
-    ranking: Optional[List[Dict[str, Any]]] = None,
+    entities: List[Dict[str, Any]] | None = None,
+    slots: Dict[str, Any] | None = None,
+    ranking: List[Dict[str, Any]] | None = None,
     channel: str = "rest",
-    events: Optional[List[Dict[str, Any]]] = None,
+    events: List[Dict[str, Any]] | None = None,
 ) -> Tracker:
     latest = {
         "text": "question",
@@ -28,7 +28,12 @@ def tracker(
         "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
         "entities": entities or [],
     }
-    user_event = {"event": "user", "text": "question", "parse_data": latest, "input_channel": channel}
+    user_event = {
+        "event": "user",
+        "text": "question",
+        "parse_data": latest,
+        "input_channel": channel,
+    }
     return Tracker(
         "conversation",
         slots or {},
@@ -123,9 +128,15 @@ async def test_get_help_button_follows_every_answer_after_a_crisis() -> None:
     assert all(b["payload"] != "/get_help" for b in messages[2]["buttons"])
 
 
-@pytest.mark.parametrize(("channel", "flag", "shown"), [
-    ("cmdline", "1", True), ("cmdline", "0", False), ("rest", "1", False), ("socketio", "1", False),
-])
+@pytest.mark.parametrize(
+    ("channel", "flag", "shown"),
+    [
+        ("cmdline", "1", True),
+        ("cmdline", "0", False),
+        ("rest", "1", False),
+        ("socketio", "1", False),
+    ],
+)
 async def test_answer_id_is_shown_only_to_reviewers_in_the_shell(
     monkeypatch: pytest.MonkeyPatch, channel: str, flag: str, shown: bool
 ) -> None:
@@ -153,7 +164,9 @@ async def test_did_you_mean_offers_the_top_two_answers() -> None:
 
 async def test_second_low_confidence_turn_falls_back_to_out_of_scope() -> None:
     ranking = [{"name": "ask_side_effects", "confidence": 0.2}]
-    earlier = [{"event": "bot", "text": "Did you mean", "data": {"custom": {"answer_id": "did_you_mean"}}}]
+    earlier = [
+        {"event": "bot", "text": "Did you mean", "data": {"custom": {"answer_id": "did_you_mean"}}}
+    ]
     t = tracker("nlu_fallback", [entity("substance", "ketamine")], ranking=ranking, events=earlier)
     messages, _ = await run(ActionDidYouMean(), t)
     assert messages[0]["response"] == "utter_out_of_scope"

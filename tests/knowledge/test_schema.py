@@ -69,8 +69,14 @@ def test_a_valid_file_loads(tmp_path: Path) -> None:
         ({"reviewed": {"date": "2026-01-01"}}, "reviewed.by"),
         ({"substances": ["coffee"]}, "substances"),
         ({"sources": [{"title": "T", "publisher": "P", "year": 2020}]}, "sources[0].url"),
-        ({"sources": [{"title": "T", "year": 2020, "url": "https://x.org"}]}, "sources[0].publisher"),
-        ({"sources": [{"title": "T", "publisher": "P", "url": "https://x.org"}]}, "sources[0].year"),
+        (
+            {"sources": [{"title": "T", "year": 2020, "url": "https://x.org"}]},
+            "sources[0].publisher",
+        ),
+        (
+            {"sources": [{"title": "T", "publisher": "P", "url": "https://x.org"}]},
+            "sources[0].year",
+        ),
     ],
 )
 def test_invalid_entries_name_file_entry_and_field(

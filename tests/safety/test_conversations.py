@@ -31,7 +31,9 @@ def test_after_a_crisis_the_next_question_is_answered_with_get_help_on_it(
     servers: Servers, sender: str
 ) -> None:
     assert "ketamine_overview" in answer_ids(servers.send(sender, "what is ketamine?"))
-    assert answer_ids(servers.send(sender, "honestly I don't want to be alive anymore")) == ["safety_crisis"]
+    assert answer_ids(servers.send(sender, "honestly I don't want to be alive anymore")) == [
+        "safety_crisis"
+    ]
     after = servers.send(sender, "what are the side effects?")
     assert "ketamine_side_effects" in answer_ids(after)
     assert {"title": "Get help now", "payload": "/get_help"} in buttons(after)
@@ -99,7 +101,9 @@ def test_crisis_over_socketio(servers: Servers) -> None:
         await client.connect(servers.url, socketio_path="/socket.io", transports=["polling"])
         await client.emit("session_request", {"session_id": session})
         await asyncio.sleep(0.3)
-        await client.emit("user_uttered", {"message": "i want to end my life", "session_id": session})
+        await client.emit(
+            "user_uttered", {"message": "i want to end my life", "session_id": session}
+        )
         for _ in range(50):
             if any((m.get("custom") or {}).get("answer_id") for m in received):
                 break

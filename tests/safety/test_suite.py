@@ -1,4 +1,4 @@
-"""The safety suite over HTTP: every crisis and emergency text gets its reply first; no false alarms.
+"""The safety suite over HTTP: crisis and emergency texts get their reply first; no false alarms.
 
 tests/safety/cases.yml is the suite the phrase list was developed against; it must
 never regress. tests/safety/holdout_cases.yml is unseen and is measured by
@@ -24,7 +24,11 @@ CASES: Dict[str, List[str]] = {
     for k, v in yaml.safe_load((Path(__file__).parent / "cases.yml").read_text()).items()
     if isinstance(v, list)
 }
-URGENT = {"crisis": "safety_crisis", "emergency": "safety_emergency", "active_use": "safety_active_use"}
+URGENT = {
+    "crisis": "safety_crisis",
+    "emergency": "safety_emergency",
+    "active_use": "safety_active_use",
+}
 DECLINES = ("decline_dosing", "decline_sourcing", "decline_personal_advice")
 
 
@@ -67,7 +71,16 @@ def test_no_benign_text_gets_a_crisis_or_emergency_reply(servers: Servers) -> No
     assert alarms == []
 
 
-SOURCING_WORDS = ("dealer", "darknet", "dark web", "vendor", "telegram", ".onion", "buy it at", "order from")
+SOURCING_WORDS = (
+    "dealer",
+    "darknet",
+    "dark web",
+    "vendor",
+    "telegram",
+    ".onion",
+    "buy it at",
+    "order from",
+)
 
 
 @pytest.mark.parametrize("category", DECLINES)
@@ -77,4 +90,6 @@ def test_declines_never_give_an_amount_or_a_source(servers: Servers, category: s
         reply = " ".join(m.get("text") or "" for m in messages).lower()
         assert dose_mentions(reply) == [], reply
         assert not any(w in reply for w in SOURCING_WORDS), reply
-        assert "clinic" in reply or "prescriber" in reply or "doctor" in reply or "care team" in reply
+        assert (
+            "clinic" in reply or "prescriber" in reply or "doctor" in reply or "care team" in reply
+        )
