@@ -42,6 +42,9 @@ cat <<MSG
 ==> Lantern is running (Ctrl-C stops both servers)
     REST:      POST http://localhost:$LANTERN_PORT/webhooks/rest/webhook  {"sender": "you", "message": "hi"}
     socket.io: http://localhost:$LANTERN_PORT/socket.io
+    widget:    http://localhost:$LANTERN_PORT/lantern/widget   (website chat widget demo)
+    kiosk:     http://localhost:$LANTERN_PORT/lantern/kiosk    (waiting-room kiosk)
+    staff:     http://localhost:$LANTERN_PORT/lantern/staff    (kiosk requests; needs LANTERN_STAFF_TOKEN)
     actions:   http://localhost:$LANTERN_ACTION_PORT/health
     logs:      $LOGS/
 MSG

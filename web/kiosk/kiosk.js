@@ -44,6 +44,8 @@
     metadata: { client: "kiosk", kiosk: true },
     onHelp: function (on) { help.hidden = !on; },
     onActivity: function () { empty.hidden = true; },
+    // the idle time counts from the last thing shown, not from the tap that asked
+    onBotMessage: function () { if (!warningShown) armIdle(); },
   });
 
   function send(text, label, metadata) {

@@ -173,6 +173,7 @@
     var li = el("li", "lw-msg " + (message.from === "user" ? "lw-user" : "lw-bot"));
     if (message.kind) li.classList.add("lw-" + message.kind);
     var custom = message.custom;
+    if (custom && typeof custom.answer_id === "string") li.setAttribute("data-answer-id", custom.answer_id);
     if (message.from === "user") {
       li.appendChild(srOnly("You said: "));
     } else if (message.kind === "consult") {
@@ -220,7 +221,7 @@
   /**
    * A conversation over Rasa's socket.io channel, drawn into `options.log`.
    * options: server, path, log, typing, status, storageKey (null: keep nothing),
-   *   region, greet, metadata, onHelp(shown), onActivity(), afterChoice()
+   *   region, greet, metadata, onHelp(shown), onActivity(), onBotMessage(), afterChoice()
    */
   function createChat(options) {
     var state = { sessionId: null, messages: [], help: false, lastConsult: null };
@@ -357,6 +358,7 @@
         message.kind = "safety";
       }
       if (isSafety(custom)) setHelp(true);
+      if (options.onBotMessage) options.onBotMessage();
       if (!message.text && !message.buttons.length && message.kind !== "answer") {
         save();
         return;
@@ -516,12 +518,12 @@
 
     var scroller = el("div", "lw-scroller");
     scroller.tabIndex = 0;
-    scroller.setAttribute("role", "region");
+    // the live region: new messages are read out (the list inside keeps list semantics)
+    scroller.setAttribute("role", "log");
     scroller.setAttribute("aria-label", "Conversation");
+    scroller.setAttribute("aria-live", "polite");
+    scroller.setAttribute("aria-relevant", "additions");
     var log = el("ol", "lw-log");
-    log.setAttribute("role", "log");
-    log.setAttribute("aria-live", "polite");
-    log.setAttribute("aria-relevant", "additions");
     var typing = el("div", "lw-typing");
     typing.hidden = true;
     typing.setAttribute("aria-hidden", "true");
