@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, axe_violations
+from tests.browser.conftest import PHONE, axe_violations, clinic_site
 from tests.browser.helpers import QUESTION, ask, open_widget, rest_answer, wait_for_answer
 from tests.servers import Servers
 
@@ -198,3 +198,31 @@ def test_phone_width(page: Any, web: Servers) -> None:
     panel = page.locator(".lantern-w").bounding_box()
     assert panel["width"] <= PHONE["width"]
     assert axe_violations(page) == []
+
+
+def test_embedded_on_another_site_with_its_settings(page: Any, web: Servers) -> None:
+    """One script tag on a clinic's page (another origin): title, region and colour."""
+    html = f"""<!doctype html><html lang="en"><head><title>Clinic</title></head><body>
+        <main><h1>Our clinic</h1><div id="chat" style="height:600px"></div></main>
+        <script src="{web.url}/lantern/widget/lantern-widget.js" data-container="#chat"
+                data-title="Questions? Ask Lantern" data-region="uk" data-color="#ffd400"
+                async></script></body></html>"""
+    with clinic_site(html) as site:
+        page.goto(site)
+        welcome = page.locator('.lantern-w .lw-bot[data-answer-id="welcome"]')
+        welcome.wait_for()
+        assert page.get_by_role("heading", name="Questions? Ask Lantern").is_visible()
+        assert "call 999" in welcome.inner_text()  # the UK's emergency number
+        assert page.locator('[data-answer-id="region_set"]').count() == 0  # set quietly
+        header = page.evaluate(
+            """() => {
+                const st = getComputedStyle(document.querySelector('.lantern-w .lw-header'));
+                return [st.backgroundColor, st.color];
+            }"""
+        )
+        assert header == ["rgb(255, 212, 0)", "rgb(27, 31, 36)"]  # dark text on yellow
+        ask(page, "I want to kill myself")
+        crisis = page.locator(".lantern-w .lw-safety").first
+        crisis.wait_for()
+        assert "116 123" in crisis.inner_text()
+        assert axe_violations(page) == []

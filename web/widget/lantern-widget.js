@@ -383,6 +383,9 @@
       var io = window.io;
       socket = io(options.server, {
         path: options.path || "/socket.io",
+        // WebSocket first: it works when the widget is embedded on another site's
+        // page (browsers apply no CORS to it); long-polling stays as the fallback
+        transports: ["websocket", "polling"],
         reconnectionDelayMax: 5000,
         forceNew: true,
       });
