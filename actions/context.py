@@ -30,12 +30,21 @@ class Step:
     clarify: bool = False
 
 
+#: Broad conditions: when a message also names a specific one, the specific one
+#: decides ("phantom limb pain" over "pain", "treatment-resistant" over "depression").
+GENERIC_CONDITIONS = frozenset({"chronic_pain", "depression", "anxiety"})
+
+
 def first_entity(entities: List[Dict[str, Any]], name: str) -> str | None:
-    """The first value of an entity in a message."""
-    for entity in entities:
-        if entity.get("entity") == name and isinstance(entity.get("value"), str):
-            return str(entity["value"])
-    return None
+    """The first value of an entity in a message (for conditions, the most specific)."""
+    values = [
+        str(e["value"])
+        for e in entities
+        if e.get("entity") == name and isinstance(e.get("value"), str)
+    ]
+    if name == "condition":
+        values.sort(key=lambda v: v in GENERIC_CONDITIONS)  # stable: specific first
+    return values[0] if values else None
 
 
 def next_step(

@@ -3,7 +3,8 @@
 The pipeline is `spacy.blank("en")` with the lookup lemmatizer tables from
 `spacy-lookups-data`; no pretrained model is downloaded. Multiword phrases and
 single words are matched on lower-cased lemmas, so "magic mushrooms" and
-"magic mushroom" are one entry.
+"magic mushroom" are one entry; lexicon words of 7+ letters also match their
+misspellings ("psilocibin", "fibromyalga").
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from typing import Any, Dict, List
 
 import yaml
 
+from lantern.fuzzy import nearest
 from lantern.paths import LEXICON_FILE
+
+#: Lexicon words this long or longer also match their misspellings (typed words
+#: of at least one letter less: "clustr" -> "cluster").
+FUZZY_MIN_LENGTH = 7
 
 _LOCK = threading.Lock()
 
@@ -70,6 +76,18 @@ class Lexicon:
 
         self.entries = entries
         self._matcher = Matcher(nlp().vocab)
+        self._fuzzy = tuple(
+            sorted(
+                {
+                    word
+                    for values in entries.values()
+                    for phrases in values.values()
+                    for phrase in phrases
+                    for word in phrase.lower().split()
+                    if word.isalpha() and len(word) >= FUZZY_MIN_LENGTH
+                }
+            )
+        )
         for label, values in entries.items():
             for value, phrases in values.items():
                 patterns = []
@@ -90,10 +108,11 @@ class Lexicon:
         return cls(entries)
 
     def doc(self, text: str) -> Any:
-        """Tokenize `text`, with each token's NORM set to its lower-cased lemma."""
+        """Tokenize `text`; each token's NORM is its lemma, with lexicon typos corrected."""
         doc = nlp().make_doc(text)
         for token in doc:
-            token.norm_ = lemma(token.text)
+            fixed = nearest(token.lower_, self._fuzzy, FUZZY_MIN_LENGTH - 1)
+            token.norm_ = lemma(fixed or token.text)
         return doc
 
     def find(self, text: str, doc: Any | None = None) -> List[Mention]:

@@ -10,13 +10,50 @@ from rasa.shared.nlu.training_data.message import Message
 
 from lantern.lexicon import lemma, lexicon
 
+#: Words inside a mention that keep their own lemma: they tell the question type
+#: ("ketamine-assisted therapy" is about therapy, not only about ketamine).
+KEEP = frozenset(
+    {
+        "therapy",
+        "therapies",
+        "assist",
+        "assisted",
+        "psychotherapy",
+        "treatment",
+        "treatments",
+        "medicine",
+        "medicines",
+        "drug",
+        "drugs",
+        "nasal",
+        "spray",
+        "sprays",
+        "ceremony",
+        "ceremonies",
+        "retreat",
+        "retreats",
+        "brew",
+        "trip",
+        "trips",
+        "disorder",
+        "syndrome",
+        "attack",
+        "attacks",
+        "management",
+        "relief",
+        "use",
+        "",
+    }
+)
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class LanternTokenizer(Tokenizer):
     """Splits text with spaCy and gives each token a normalised lemma.
 
     Lemmas come from spaCy's lookup tables ("headaches" -> "headache"). A token
-    inside a lexicon mention gets the mention's canonical value as its lemma, so
+    inside a lexicon mention (except words such as "therapy", see KEEP) gets the
+    mention's canonical value as its lemma, so
     "shrooms", "magic mushrooms" and "psilocibin" all reach the featurizers as
     "psilocybin" and the classifier learns question types, not spellings.
     """
@@ -45,7 +82,8 @@ class LanternTokenizer(Tokenizer):
         for mention in lex.find(text, doc):
             if mention.label in ("substance", "condition"):
                 for i in range(mention.token_start, mention.token_end):
-                    canonical[i] = mention.value
+                    if lemma(doc[i].text) not in KEEP:
+                        canonical[i] = mention.value
         tokens = [
             Token(t.text, t.idx, lemma=canonical.get(t.i, lemma(t.text)))
             for t in doc

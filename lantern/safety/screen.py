@@ -32,6 +32,7 @@ from typing import Any, Dict, List, Tuple
 
 import yaml
 
+from lantern.fuzzy import nearest
 from lantern.lexicon import lemma, nlp
 from lantern.paths import PHRASES_FILE
 
@@ -70,32 +71,6 @@ class _Compiled:
     negations: frozenset
     negation_window: int
     fuzzy: Tuple[str, ...] = ()
-
-
-def _distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment)."""
-    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
-    for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-    return d[len(a)][len(b)]
-
-
-def _fuzzy_norm(word: str, targets: Tuple[str, ...]) -> str | None:
-    """The target word a misspelling stands for, if any."""
-    if len(word) < 5 or not word.isalpha() or word in targets:
-        return None
-    best: Tuple[int, str] | None = None
-    for target in targets:
-        limit = 2 if len(target) >= 8 else 1
-        if abs(len(word) - len(target)) <= limit:
-            distance = _distance(word, target)
-            if distance <= limit and (best is None or distance < best[0]):
-                best = (distance, target)
-    return best[1] if best else None
 
 
 def _token_pattern(word: str) -> Dict[str, Any]:
@@ -179,7 +154,7 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
         return Decision(None)
     doc = nlp().make_doc(text.replace("’", "'"))
     for token in doc:
-        fixed = _fuzzy_norm(token.lower_, comp.fuzzy)
+        fixed = nearest(token.lower_, comp.fuzzy)
         token.norm_ = lemma(fixed or token.text)
     with _LOCK:
         matches = comp.matcher(doc)

@@ -170,3 +170,12 @@ async def test_second_low_confidence_turn_falls_back_to_out_of_scope() -> None:
     t = tracker("nlu_fallback", [entity("substance", "ketamine")], ranking=ranking, events=earlier)
     messages, _ = await run(ActionDidYouMean(), t)
     assert messages[0]["response"] == "utter_out_of_scope"
+
+
+def test_the_most_specific_condition_decides() -> None:
+    from actions.context import first_entity
+
+    found = [entity("condition", "chronic_pain"), entity("condition", "phantom_limb_pain")]
+    assert first_entity(found, "condition") == "phantom_limb_pain"
+    assert first_entity([entity("condition", "anxiety")], "condition") == "anxiety"
+    assert first_entity([], "condition") is None

@@ -79,3 +79,11 @@ def test_first_matching_rule_wins_and_absent_fields_match_anything() -> None:
     assert table.resolve("ask_x", "a", None).answer_id == "a_plain"
     assert table.resolve("ask_x", "a", "c").answer_id == "a_any"
     assert table.resolve("ask_x", None, None).clarify
+
+
+@pytest.mark.parametrize(
+    "intent", ["ask_delivery_methods", "ask_during_session", "ask_after_session"]
+)
+def test_spravato_session_questions_get_the_spravato_answer(intent: str) -> None:
+    assert TABLE.resolve(intent, "esketamine", None).answer_id == "esketamine_spravato"
+    assert TABLE.resolve(intent, "ketamine", None).answer_id != "esketamine_spravato"

@@ -1,0 +1,35 @@
+"""Typo tolerance shared by the lexicon and the safety screen."""
+
+from __future__ import annotations
+
+from typing import Iterable, Tuple
+
+
+def distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment)."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]
+
+
+def nearest(word: str, targets: Iterable[str], min_length: int = 5) -> str | None:
+    """The target a misspelled `word` stands for: distance 1, or 2 for targets of 8+ letters.
+
+    Words shorter than `min_length`, with non-letters, or already a target never match.
+    """
+    pool = tuple(targets)
+    if len(word) < min_length or not word.isalpha() or word in pool:
+        return None
+    best: Tuple[int, str] | None = None
+    for target in pool:
+        limit = 2 if len(target) >= 8 else 1
+        if abs(len(word) - len(target)) <= limit:
+            d = distance(word, target)
+            if d <= limit and (best is None or d < best[0]):
+                best = (d, target)
+    return best[1] if best else None
