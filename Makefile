@@ -4,7 +4,7 @@ SHELL := /bin/bash
 ENV := . scripts/env.sh &&
 VENV := .venv/bin
 
-.PHONY: help install lock train run shell test test-safety test-fast validate lint content-report clean
+.PHONY: help install lock train run shell test test-safety test-browser validate lint content-report nlu-report web browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -19,7 +19,13 @@ lock: install ## Re-resolve requirements.in and rewrite requirements.lock
 train: install ## Train the model if domain, config or data changed
 	@scripts/train.sh
 
-run: train ## Start the action server and the Rasa server (REST + socket.io)
+web: ## Install the web pages' JavaScript dependencies (npm ci when the lock changed)
+	@scripts/install_web.sh
+
+browser: ## Install Debian's chromium for the browser tests (apt-get) when it is missing
+	@scripts/install_browser.sh
+
+run: train web ## Start the action server and the Rasa server (REST, socket.io, widget, kiosk)
 	@scripts/run.sh
 
 shell: train ## Chat in the terminal (Rasa shell) with the action server running
@@ -35,15 +41,22 @@ lint: install ## ruff and mypy
 	$(VENV)/ruff format --check actions lantern tests scripts bench
 	$(VENV)/mypy actions lantern bench
 
-test: train ## Run every test (lint, data validation, unit, safety, stories, servers)
+test: train web browser ## Run every test (lint, data validation, unit, safety, stories, servers, browser)
 	@$(MAKE) --no-print-directory lint validate
-	@$(ENV) $(VENV)/python -m pytest
+	@$(ENV) $(VENV)/python -m pytest --ignore=tests/browser
+	@$(ENV) $(VENV)/python -m pytest tests/browser
+
+test-browser: train web browser ## Only the browser tests (widget, kiosk)
+	@$(ENV) $(VENV)/python -m pytest tests/browser
 
 test-safety: train ## Only the safety suite
 	@$(ENV) $(VENV)/python -m pytest tests/safety
 
 content-report: install ## Table of every vetted answer: words, grade, sources, review age
 	@$(VENV)/python -m actions.content_report
+
+nlu-report: train ## Routing accuracy on the held-out sets (writes results/nlu_report.md)
+	@$(ENV) $(VENV)/python -m bench.nlu_report
 
 clean: ## Remove the trained model and runtime state (not .venv)
 	rm -rf models results var .pytest_cache

@@ -11,8 +11,9 @@ if [ "${1:-}" != "--force" ] && [ -f models/lantern.tar.gz ] && [ "$(cat models/
 fi
 echo "==> training (domain, config or data changed)"
 start=$(date +%s)
-rm -f models/lantern.tar.gz
-TQDM_DISABLE=1 .venv/bin/rasa train --fixed-model-name lantern --out models --quiet > var/train.log 2>&1 || {
-  grep -v "Warning\|warn(" var/train.log | tail -30; echo "training failed (full log: var/train.log)" >&2; exit 1; }
+# train under another name and swap it in, so running servers and tests never see no model
+TQDM_DISABLE=1 .venv/bin/rasa train --fixed-model-name lantern-next --out models --quiet > "$LANTERN_VAR_DIR/train.log" 2>&1 || {
+  grep -v "Warning\|warn(" "$LANTERN_VAR_DIR/train.log" | tail -30; echo "training failed (full log: $LANTERN_VAR_DIR/train.log)" >&2; exit 1; }
+mv models/lantern-next.tar.gz models/lantern.tar.gz
 echo "$fingerprint" > models/lantern.fingerprint
 echo "==> trained in $(( $(date +%s) - start ))s: models/lantern.tar.gz"

@@ -19,7 +19,9 @@ a clause that also has a first-person word: I, me, my, myself, we ...) and
 `all_of` (a list of group pairs: decisive when every group of one entry has a
 match anywhere in the message, e.g. "on a substance now" and "distress"). A match is
 dropped when a negation stands shortly before it in the same clause ("I'm not
-suicidal"), or when it lies inside a `benign` phrase ("suicide headaches").
+suicidal"), when it lies inside a `benign` phrase ("suicide headaches"), and, for
+emergency and active use only, when a `hypothetical` marker stands before it in
+the clause ("scared of having a bad trip", "what if I overdose").
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class _Compiled:
     negations: frozenset
     negation_window: int
     fuzzy: Tuple[str, ...] = ()
+    hypothetical: Tuple[Tuple[str, ...], ...] = ()
 
 
 def _token_pattern(word: str) -> Dict[str, Any]:
@@ -123,6 +126,18 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
         negations=frozenset(w.lower() for w in data.get("negations", [])),
         negation_window=int(data.get("negation_window", 4)),
         fuzzy=tuple(str(w).lower() for w in data.get("fuzzy", [])),
+        hypothetical=tuple(
+            tuple(t.text.lower() for t in nlp().make_doc(str(m)))
+            for m in data.get("hypothetical", [])
+        ),
+    )
+
+
+def _hypothetical(doc: Any, start: int, clause: List[int], markers: Tuple) -> bool:
+    """Whether a hypothetical marker ("what if", "scared of") precedes `start` in its clause."""
+    words = [t.lower_ for t in doc[:start] if clause[t.i] == clause[start]]
+    return any(
+        words[i : i + len(m)] == list(m) for m in markers for i in range(len(words) - len(m) + 1)
     )
 
 
@@ -181,14 +196,19 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
             and not any(doc[k].lower_ in _SUBJECTS for k in range(i + 1, start))
             for i in window
         )
+        hypothetical = category in ("safety_emergency", "safety_active_use") and _hypothetical(
+            doc, start, clause, comp.hypothetical
+        )
         if kind.startswith("all_of:"):
             _, n, g, total = kind.split(":")
-            if not is_negated:
+            if not is_negated and not hypothetical:
                 groups_hit.setdefault((category, n, total), set()).add(g)
             continue
         cue = True
         if is_negated:
             negated = True
+            continue
+        if hypothetical:
             continue
         if kind == "terms" and not any(
             clause[t.i] == c and t.norm_ in comp.first_person for t in doc
