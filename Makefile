@@ -4,7 +4,7 @@ SHELL := /bin/bash
 ENV := . scripts/env.sh &&
 VENV := .venv/bin
 
-.PHONY: help install lock train run shell test test-safety test-browser validate lint content-report nlu-report web browser clean
+.PHONY: help install lock train run shell test test-safety test-browser validate lint content-report nlu-report bench web browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ content-report: install ## Table of every vetted answer: words, grade, sources, 
 
 nlu-report: train ## Routing accuracy on the held-out sets (writes results/nlu_report.md)
 	@$(ENV) $(VENV)/python -m bench.nlu_report
+
+bench: nlu-report ## All reports: NLU routing and the safety screen (results/*.md)
+	@$(ENV) $(VENV)/python -m bench.safety_report
 
 clean: ## Remove the trained model and runtime state (not .venv)
 	rm -rf models results var .pytest_cache

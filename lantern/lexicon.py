@@ -91,7 +91,10 @@ class Lexicon:
         for label, values in entries.items():
             for value, phrases in values.items():
                 patterns = []
-                for phrase in {value.replace("_", " "), *phrases}:
+                # a value name is also a phrase, unless it is a short code ("ca", "us"):
+                # spaCy splits "can't" into "ca" + "n't"
+                names = {value.replace("_", " ")} if len(value) > 2 else set()
+                for phrase in names | set(phrases):
                     words = [t.text for t in nlp().make_doc(str(phrase))]
                     patterns.append([{"NORM": lemma(w)} for w in words])
                 self._matcher.add(f"{label}|{value}", patterns)

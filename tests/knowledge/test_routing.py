@@ -88,3 +88,11 @@ def test_first_matching_rule_wins_and_absent_fields_match_anything() -> None:
 def test_spravato_session_questions_get_the_spravato_answer(intent: str) -> None:
     assert TABLE.resolve(intent, "esketamine", None).answer_id == "esketamine_spravato"
     assert TABLE.resolve(intent, "ketamine", None).answer_id != "esketamine_spravato"
+
+
+def test_lexicon_does_not_read_contractions_as_regions() -> None:
+    from lantern.lexicon import lexicon
+
+    found = [(m.label, m.value) for m in lexicon().find("I'm in the UK but I can't find a clinic")]
+    assert ("region", "uk") in found and ("region", "ca") not in found
+    assert [(m.label, m.value) for m in lexicon().find("we live in canada")] == [("region", "ca")]
