@@ -54,6 +54,7 @@ class RoutingTable:
         self.clarify_choices: List[str] = list(data.get("clarify_choices", []))
         self.rules: Dict[str, List[Rule]] = {}
         self.needs_substance: Dict[str, bool] = {}
+        self.condition_fallback: Dict[str, str] = {}
         for intent, spec in (data.get("intents") or {}).items():
             rules = []
             for i, raw in enumerate(spec.get("rules") or []):
@@ -68,6 +69,8 @@ class RoutingTable:
                 )
             self.rules[intent] = rules
             self.needs_substance[intent] = bool(spec.get("needs_substance", False))
+            if spec.get("condition_fallback"):
+                self.condition_fallback[intent] = str(spec["condition_fallback"])
 
     @classmethod
     def from_file(cls, path: Path = ROUTING_FILE) -> RoutingTable:
@@ -97,6 +100,9 @@ class RoutingTable:
         for rule in rules:
             if rule.matches(substance, condition):
                 return Route(rule.answer)
+        fallback = self.condition_fallback.get(intent)
+        if condition is not None and fallback and fallback != intent:
+            return self.resolve(fallback, substance, condition)
         if substance is None and self.needs_substance[intent]:
             return Route(None, clarify=True)
         # a substance the table has no rule for: fall back to the first general rule

@@ -179,3 +179,17 @@ def test_the_most_specific_condition_decides() -> None:
     assert first_entity(found, "condition") == "phantom_limb_pain"
     assert first_entity([entity("condition", "anxiety")], "condition") == "anxiety"
     assert first_entity([], "condition") is None
+
+
+async def test_feedback_is_recorded_for_the_last_answer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from actions import feedback
+    from actions.feedback import ActionRecordFeedback
+
+    monkeypatch.setenv("LANTERN_VAR_DIR", str(tmp_path))
+    t = tracker("feedback_not_helpful", slots={"last_answer": "microdosing"})
+    messages, _ = await run(ActionRecordFeedback(), t)
+    await run(ActionRecordFeedback(), tracker("feedback_helpful", slots={"last_answer": "lsd"}))
+    assert messages[0]["response"] == "utter_feedback_thanks"
+    assert sorted(feedback.summary()) == [("lsd", 1, 0), ("microdosing", 0, 1)]

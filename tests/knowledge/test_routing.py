@@ -46,6 +46,8 @@ def test_every_catalog_answer_is_reachable_and_every_route_exists() -> None:
         ("ask_treatment_course", "psilocybin", None, "therapy_process"),
         ("ask_therapy_process", "ketamine", None, "ketamine_assisted_psychotherapy"),
         ("ask_preparing_session", None, None, "preparing_for_session"),
+        ("ask_what_is", None, "ptsd", "conditions_studied"),
+        ("ask_what_is", "ketamine", "ptsd", "ketamine_overview"),
     ],
 )
 def test_routes(intent: str, substance: str, condition: str, expected: str) -> None:
