@@ -58,3 +58,21 @@ class LanternNLG(TemplatedNaturalLanguageGenerator):
         variables = response_variables(tracker.get_slot("region"))
         variables.update(kwargs)
         return await super().generate(utter_action, tracker, output_channel, **variables)
+
+    def _fill_response(
+        self,
+        response: Dict[Text, Any],
+        filled_slots: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> Dict[Text, Any]:
+        """Fill text and custom payloads only.
+
+        Button payloads such as `/choose_topic{"topic": "x"}` contain braces that
+        Rasa would try to fill as slots, logging an error with the slot values
+        (health information) each time.
+        """
+        buttons = response.pop("buttons", None)
+        filled = super()._fill_response(response, filled_slots, **kwargs)
+        if buttons is not None:
+            filled["buttons"] = buttons
+        return filled
