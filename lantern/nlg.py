@@ -61,10 +61,10 @@ class LanternNLG(TemplatedNaturalLanguageGenerator):
 
     def _fill_response(
         self,
-        response: Dict[Text, Any],
-        filled_slots: Optional[Dict[Text, Any]] = None,
+        response: Dict[str, Any],
+        filled_slots: Dict[str, Any] | None = None,
         **kwargs: Any,
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         """Fill text and custom payloads only.
 
         Button payloads such as `/choose_topic{"topic": "x"}` contain braces that
