@@ -54,6 +54,15 @@ def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answ
         )
 
 
+def tracker_context(tracker: Tracker) -> Context:
+    """The conversation context kept in slots by earlier answers."""
+    return Context(
+        tracker.get_slot("substance"),
+        tracker.get_slot("condition"),
+        tracker.get_slot("question_type"),
+    )
+
+
 def context_slots(context: Context) -> List[EventType]:
     """Slot events that store the context."""
     return [
@@ -77,11 +86,7 @@ class ActionAnswer(Action):
         kb, table = knowledge_base(), routing_table()
         message: Dict[str, Any] = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
-        context = Context(
-            tracker.get_slot("substance"),
-            tracker.get_slot("condition"),
-            tracker.get_slot("question_type"),
-        )
+        context = tracker_context(tracker)
         step = next_step(intent, message.get("entities") or [], context, table, kb)
         if step.clarify:
             dispatcher.utter_message(

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer import topic_button
+from actions.answer import topic_button, tracker_context
 from actions.context import Context, next_step
 from actions.knowledge_base import knowledge_base
 from actions.routing import routing_table
@@ -59,12 +59,7 @@ class ActionDidYouMean(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Offer candidates, or fall back to out_of_scope."""
-        context = Context(
-            tracker.get_slot("substance"),
-            tracker.get_slot("condition"),
-            tracker.get_slot("question_type"),
-        )
-        found = candidates(tracker.latest_message or {}, context)
+        found = candidates(tracker.latest_message or {}, tracker_context(tracker))
         if not found or last_bot_answer_id(tracker) == "did_you_mean":
             dispatcher.utter_message(response="utter_out_of_scope")
             return []

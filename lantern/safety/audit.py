@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import Iterable, List, Tuple
 
@@ -47,7 +48,7 @@ def record_replies(answer_ids: Iterable[str], channel: str, conversation_id: str
         return
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     try:
-        with _LOCK, _db() as conn:
+        with _LOCK, closing(_db()) as conn, conn:
             conn.executemany(
                 "INSERT INTO safety_events (type, at, channel, conversation_id) VALUES (?,?,?,?)",
                 [(e, now, channel, conversation_id) for e in events],
@@ -58,7 +59,7 @@ def record_replies(answer_ids: Iterable[str], channel: str, conversation_id: str
 
 def events(conversation_id: str | None = None) -> List[Tuple[str, str, str, str]]:
     """All recorded events (type, time, channel, conversation id), oldest first."""
-    with _LOCK, _db() as conn:
+    with _LOCK, closing(_db()) as conn:
         query = "SELECT type, at, channel, conversation_id FROM safety_events"
         if conversation_id is not None:
             rows = conn.execute(
