@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List
 
 import yaml
 
@@ -111,7 +111,7 @@ class RoutingTable:
                 return Route(rule.answer)
         return Route(None, clarify=True)
 
-    def question_type_for(self, answer_id: str, substances: Sequence[str] = ()) -> str | None:
+    def question_type_for(self, answer_id: str) -> str | None:
         """The question type whose rules lead to `answer_id` (for context after a button)."""
         for intent, rules in self.rules.items():
             if any(r.answer == answer_id for r in rules):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Tuple
+from functools import lru_cache
+from typing import Tuple
 
 
 def distance(a: str, b: str) -> int:
@@ -17,16 +18,16 @@ def distance(a: str, b: str) -> int:
     return d[len(a)][len(b)]
 
 
-def nearest(word: str, targets: Iterable[str], min_length: int = 5) -> str | None:
+@lru_cache(maxsize=65536)  # keyed by single words, never by message text
+def nearest(word: str, targets: Tuple[str, ...], min_length: int = 5) -> str | None:
     """The target a misspelled `word` stands for: distance 1, or 2 for targets of 8+ letters.
 
     Words shorter than `min_length`, with non-letters, or already a target never match.
     """
-    pool = tuple(targets)
-    if len(word) < min_length or not word.isalpha() or word in pool:
+    if len(word) < min_length or not word.isalpha() or word in targets:
         return None
     best: Tuple[int, str] | None = None
-    for target in pool:
+    for target in targets:
         limit = 2 if len(target) >= 8 else 1
         if abs(len(word) - len(target)) <= limit:
             d = distance(word, target)

@@ -62,11 +62,6 @@ def lemma(word: str) -> str:
     return str(_lemma_table().get(lower, lower))
 
 
-def lemmas(doc: Any) -> List[str]:
-    """Lower-cased lookup lemma of every token of a spaCy doc."""
-    return [lemma(t.text) for t in doc]
-
-
 class Lexicon:
     """Entity synonyms from `knowledge/lexicon.yml`, matched on lemmas."""
 

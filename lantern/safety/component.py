@@ -11,18 +11,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from lantern.safety.screen import URGENT, screen
+from lantern.safety.screen import CATEGORIES, URGENT, screen
 
-SAFETY_INTENTS = frozenset(
-    {
-        "safety_crisis",
-        "safety_emergency",
-        "safety_active_use",
-        "request_dosing",
-        "request_sourcing",
-        "request_personal_advice",
-    }
-)
+#: The intents the screen decides (the same names the trained classifier uses).
+SAFETY_INTENTS = frozenset(CATEGORIES)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
