@@ -30,7 +30,8 @@ if ! wait_for "http://localhost:$LANTERN_ACTION_PORT/health" 60 "${pids[0]}"; th
   echo "The action server did not start:" >&2; tail -20 "$LOGS/actions.log" >&2; exit 1
 fi
 
-.venv/bin/rasa run --model models/lantern.tar.gz --port "$LANTERN_PORT" \
+# LANTERN_MODEL: another model to serve (make bench serves its baseline this way)
+.venv/bin/rasa run --model "${LANTERN_MODEL:-models/lantern.tar.gz}" --port "$LANTERN_PORT" \
   --credentials credentials.yml --endpoints endpoints.yml ${LANTERN_RASA_ARGS:-} \
   > "$LOGS/rasa.log" 2>&1 &
 pids+=($!)
