@@ -1,7 +1,9 @@
 """Kiosk "talk to staff" requests: an open list that clinic staff can see and close.
 
 A request holds a conversation id and the time it was made, never any message
-text. Stored in SQLite under `var/` (`LANTERN_VAR_DIR`), created on first use.
+text. An urgent alert (`record_alert`) is a request marked urgent with a fixed
+reason code (`ALERT_REASONS`); the list shows urgent requests first. Stored in
+SQLite under `var/` (`LANTERN_VAR_DIR`), created on first use.
 Staff read it with `Authorization: Bearer $LANTERN_STAFF_TOKEN`; while that variable
 is unset or empty the staff side is disabled (every request is refused).
 """
@@ -14,7 +16,7 @@ import logging
 import os
 import sqlite3
 import threading
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -23,6 +25,12 @@ from lantern.paths import var_dir
 logger = logging.getLogger(__name__)
 
 TOKEN_VARIABLE = "LANTERN_STAFF_TOKEN"
+#: Why an urgent alert was raised: fixed codes, never text from the conversation.
+ALERT_REASONS = {
+    "phq9_item9": "PHQ-9 item 9 (thoughts of death or self-harm) answered above 0",
+    "crisis_in_intake": "Crisis words during the intake",
+}
+UNKNOWN_REASON = "unspecified"
 _LOCK = threading.Lock()
 
 
@@ -38,6 +46,11 @@ def _connect() -> sqlite3.Connection:
         " id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL,"
         " requested_at TEXT NOT NULL, closed_at TEXT)"
     )
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(handoffs)")}
+    for name, kind in (("urgent", "INTEGER NOT NULL DEFAULT 0"), ("reason", "TEXT")):
+        if name not in columns:  # a database made before urgent alerts
+            with suppress(sqlite3.OperationalError):  # another process added it first
+                conn.execute(f"ALTER TABLE handoffs ADD COLUMN {name} {kind}")
     return conn
 
 
@@ -62,14 +75,44 @@ def record_handoff(conversation_id: str) -> None:
         logger.error("lantern.staff.record_failed error=%s", type(exc).__name__)
 
 
+def record_alert(conversation_id: str, reason: str) -> None:
+    """Open an urgent request (or mark the open one urgent); never raises.
+
+    `reason` is a code from ALERT_REASONS (anything else is stored as "unspecified").
+    """
+    if reason not in ALERT_REASONS:
+        logger.error("lantern.staff.unknown_alert_reason")
+        reason = UNKNOWN_REASON
+    try:
+        with _LOCK, closing(_connect()) as conn, conn:
+            cursor = conn.execute(
+                "UPDATE handoffs SET urgent = 1, reason = COALESCE(reason, ?)"
+                " WHERE conversation_id = ? AND closed_at IS NULL",
+                (reason, conversation_id),
+            )
+            if cursor.rowcount == 0:
+                conn.execute(
+                    "INSERT INTO handoffs (conversation_id, requested_at, urgent, reason)"
+                    " VALUES (?, ?, 1, ?)",
+                    (conversation_id, _now(), reason),
+                )
+    except sqlite3.Error as exc:
+        logger.error("lantern.staff.alert_failed error=%s", type(exc).__name__)
+        return
+    logger.warning("lantern.staff.urgent_alert reason=%s", reason)
+
+
 def open_handoffs() -> List[Dict[str, Any]]:
-    """Return the open requests, oldest first: {id, conversation_id, requested_at}."""
+    """Return the open requests, urgent first, then oldest first.
+
+    Each: {id, conversation_id, requested_at, urgent (bool), reason (code or None)}.
+    """
     with _LOCK, closing(_connect()) as conn:
         rows = conn.execute(
-            "SELECT id, conversation_id, requested_at FROM handoffs"
-            " WHERE closed_at IS NULL ORDER BY id"
+            "SELECT id, conversation_id, requested_at, urgent, reason FROM handoffs"
+            " WHERE closed_at IS NULL ORDER BY urgent DESC, id"
         ).fetchall()
-    return [dict(row) for row in rows]
+    return [{**dict(row), "urgent": bool(row["urgent"])} for row in rows]
 
 
 def close_handoff(handoff_id: int) -> bool:

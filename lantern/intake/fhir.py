@@ -1,0 +1,366 @@
+"""The intake as FHIR R4: the shipped Questionnaire and a patient's QuestionnaireResponse.
+
+`questionnaire.json` (beside this file) is generated from questions.yml by
+`python -m lantern.intake.fhir` and committed; a test checks the two agree.
+Every question is an item (linkId = question id) in a group per section
+(linkId `section_<id>`). PHQ-9
+and GAD-7 carry their LOINC panel, item and answer codes (answer list LL358-3,
+with ordinal values 0-3) and a read-only calculated total item
+(`phq9_total` 44261-6, `gad7_total` 70274-6). Other choices use Lantern code
+systems whose codes are the option codes of questions.yml.
+
+A QuestionnaireResponse is built from the answers dict (question id -> value,
+see `questionnaire_response`) and validated with `fhir.resources` (R4 4.0.1)
+before it is returned. "Prefer not to say" is an item without an answer that
+carries the data-absent-reason extension `asked-declined`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping
+
+import yaml
+from fhir.resources import __fhir_version__
+from fhir.resources.questionnaire import Questionnaire
+from fhir.resources.questionnaireresponse import QuestionnaireResponse
+from pydantic import ValidationError
+
+from lantern.intake import questions as q
+from lantern.intake import scoring
+
+QUESTIONNAIRE_FILE = Path(__file__).with_name("questionnaire.json")
+#: Canonical URL of the Questionnaire: an identifier, it need not resolve.
+BASE = "https://lantern.example.org/fhir"
+URL = f"{BASE}/Questionnaire/lantern-intake"
+YES_NO_SYSTEM = f"{BASE}/CodeSystem/yes-no-unsure"
+LOINC = "http://loinc.org"
+ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
+SHORT_TEXT = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-shortText"
+CALCULATED = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
+DATA_ABSENT_REASON = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+DECLINED = {"url": DATA_ABSENT_REASON, "valueCode": "asked-declined"}
+#: Scored sections: LOINC panel and total codes with their LOINC display names.
+PANEL_DISPLAY = {
+    "44249-1": "PHQ-9 quick depression assessment panel",
+    "69737-5": "Generalized anxiety disorder 7 item (GAD-7)",
+}
+TOTAL_DISPLAY = {
+    "44261-6": "Patient health questionnaire 9 item total score",
+    "70274-6": "Generalized anxiety disorder 7 item (GAD-7) total score",
+}
+TOTAL_TEXT = {"phq9": "PHQ-9 total score", "gad7": "GAD-7 total score"}
+MAX_TEXT = 2000
+COPYRIGHT = (
+    "PHQ-9 and GAD-7: developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke "
+    "and colleagues, with an educational grant from Pfizer Inc.; no permission required to "
+    "reproduce, translate, display or distribute. LOINC codes: copyright Regenstrief "
+    "Institute, Inc. and the LOINC Committee, available at no cost under the license at "
+    "http://loinc.org/license."
+)
+
+
+class InvalidAnswers(ValueError):
+    """The answers can't form a valid response; the message names question ids, never values."""
+
+
+def _spec() -> Dict[str, Any]:
+    data: Dict[str, Any] = yaml.safe_load(q.QUESTIONS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def group_link_id(section_id: str) -> str:
+    """A section's group linkId (`section_<id>`: a question may share a section's id)."""
+    return f"section_{section_id}"
+
+
+def option_system(question: q.Question) -> str:
+    """The code system of a question's options."""
+    if question.type == "scale":
+        return LOINC
+    if question.type == "yes_no":
+        return YES_NO_SYSTEM
+    return f"{BASE}/CodeSystem/{question.id.replace('_', '-')}"
+
+
+def _answer_option(question: q.Question, option: q.Option) -> Dict[str, Any]:
+    coding = {"system": option_system(question), "code": option.code, "display": option.display}
+    entry: Dict[str, Any] = {"valueCoding": coding}
+    if question.type == "scale":
+        entry["extension"] = [{"url": ORDINAL_VALUE, "valueDecimal": option.value}]
+    return entry
+
+
+_TYPES = {
+    "choice": "choice",
+    "multi": "choice",
+    "yes_no": "choice",
+    "scale": "choice",
+    "text": "string",
+    "code": "string",
+    "date": "date",
+}
+
+
+def _question_item(question: q.Question) -> Dict[str, Any]:
+    item: Dict[str, Any] = {
+        "extension": [{"url": SHORT_TEXT, "valueString": question.label}],
+        "linkId": question.id,
+    }
+    if question.loinc:
+        item["code"] = [{"system": LOINC, "code": question.loinc}]
+    item["text"] = question.text
+    item["type"] = _TYPES[question.type]
+    if question.type == "multi":
+        item["repeats"] = True
+    if question.options:
+        item["answerOption"] = [_answer_option(question, o) for o in question.options]
+    return item
+
+
+def _total_expression(section_id: str) -> str:
+    return (
+        f"%resource.repeat(item).where(linkId='{group_link_id(section_id)}').item"
+        f".where(linkId != '{section_id}_total').answer.ordinalValue()"
+        ".aggregate($this + $total, 0)"
+    )
+
+
+def build_questionnaire() -> Dict[str, Any]:
+    """The Questionnaire generated from questions.yml (what questionnaire.json holds)."""
+    spec = _spec()
+    loinc = {s["id"]: s.get("loinc") for s in spec["sections"]}
+    groups: List[Dict[str, Any]] = []
+    for section in q.sections().values():
+        group: Dict[str, Any] = {"linkId": group_link_id(section.id)}
+        panel = loinc.get(section.id)
+        if panel:
+            group["code"] = [
+                {"system": LOINC, "code": panel["panel"], "display": PANEL_DISPLAY[panel["panel"]]}
+            ]
+        group["text"] = section.title
+        group["type"] = "group"
+        items: List[Dict[str, Any]] = []
+        if section.intro:
+            items.append(
+                {"linkId": f"{section.id}_intro", "text": section.intro, "type": "display"}
+            )
+        items += [_question_item(x) for x in q.questions() if x.section == section.id]
+        if panel:
+            items.append(
+                {
+                    "extension": [
+                        {
+                            "url": CALCULATED,
+                            "valueExpression": {
+                                "description": f"Sum of the {section.title} item scores (0-3 each)",
+                                "language": "text/fhirpath",
+                                "expression": _total_expression(section.id),
+                            },
+                        }
+                    ],
+                    "linkId": f"{section.id}_total",
+                    "code": [
+                        {
+                            "system": LOINC,
+                            "code": panel["total"],
+                            "display": TOTAL_DISPLAY[panel["total"]],
+                        }
+                    ],
+                    "text": TOTAL_TEXT[section.id],
+                    "type": "integer",
+                    "readOnly": True,
+                }
+            )
+        group["item"] = items
+        groups.append(group)
+    data = {
+        "resourceType": "Questionnaire",
+        "id": "lantern-intake",
+        "url": URL,
+        "version": str(spec["version"]),
+        "name": "LanternIntake",
+        "title": "Lantern pre-visit intake",
+        "status": "active",
+        "subjectType": ["Patient"],
+        "publisher": "Lantern",
+        "description": (
+            "Pre-visit intake asked by Lantern's waiting-room kiosk: identity (an appointment "
+            "code, or first name and date of birth, depending on the clinic's setting), reason "
+            "for the visit, medicines, health history, PHQ-9 and GAD-7. Generated from "
+            "lantern/intake/questions.yml."
+        ),
+        "copyright": COPYRIGHT,
+        "item": groups,
+    }
+    return _validated(Questionnaire, data)
+
+
+def _validated(model: Any, data: Dict[str, Any]) -> Dict[str, Any]:
+    """Validate `data` with a fhir.resources model; return the model's own JSON form."""
+    try:
+        parsed = model.parse_obj(data)
+    except ValidationError as exc:
+        where = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
+        raise InvalidAnswers(f"not a valid FHIR {model.__name__}: {where}") from None
+    result: Dict[str, Any] = json.loads(parsed.json())
+    return result
+
+
+@lru_cache(maxsize=1)
+def _questionnaire_text() -> str:
+    return QUESTIONNAIRE_FILE.read_text(encoding="utf-8")
+
+
+def questionnaire() -> Dict[str, Any]:
+    """The shipped Questionnaire (questionnaire.json)."""
+    data: Dict[str, Any] = json.loads(_questionnaire_text())
+    return data
+
+
+def canonical() -> str:
+    """`url|version` of the shipped Questionnaire, as a response references it."""
+    data = questionnaire()
+    return f"{data['url']}|{data['version']}"
+
+
+def _coding(question: q.Question, code: str) -> Dict[str, Any]:
+    for option in question.options:
+        if option.code == code:
+            return {"system": option_system(question), "code": code, "display": option.display}
+    raise InvalidAnswers(f"{question.id}: not one of its options")
+
+
+def _answers(question: q.Question, value: Any) -> List[Dict[str, Any]]:
+    """The FHIR answer list for one value (already known not to be 'prefer not to say')."""
+    kind = question.type
+    if kind == "scale":
+        number = scoring.item_value(value)
+        if number is None:
+            raise InvalidAnswers(f"{question.id}: a scale answer is 0-3")
+        code = next(o.code for o in question.options if o.value == number)
+        return [{"valueCoding": _coding(question, code)}]
+    if kind in ("choice", "yes_no"):
+        if not isinstance(value, str):
+            raise InvalidAnswers(f"{question.id}: expected an option code")
+        return [{"valueCoding": _coding(question, value)}]
+    if kind == "multi":
+        if not isinstance(value, (list, tuple)) or not value:
+            raise InvalidAnswers(f"{question.id}: expected a list of option codes")
+        codes = list(dict.fromkeys(str(v) for v in value))
+        return [{"valueCoding": _coding(question, code)} for code in codes]
+    if kind in ("text", "code"):
+        text = value.strip() if isinstance(value, str) else ""
+        if not text or len(text) > MAX_TEXT:
+            raise InvalidAnswers(f"{question.id}: expected text of 1-{MAX_TEXT} characters")
+        return [{"valueString": text}]
+    if kind == "date":
+        try:
+            date = dt.date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            date = None
+        if date is None:
+            raise InvalidAnswers(f"{question.id}: expected a YYYY-MM-DD date")
+        return [{"valueDate": date.isoformat()}]
+    raise InvalidAnswers(f"{question.id}: unknown question type")
+
+
+def questionnaire_response(
+    answers: Mapping[str, Any], *, record_id: str, authored: dt.datetime
+) -> Dict[str, Any]:
+    """A validated R4 QuestionnaireResponse (status completed) for `answers`.
+
+    `answers`: question id -> value (choice: option code; multi: list of codes; text
+    and code: str; yes_no: "yes" | "no" | "unsure"; scale: 0-3; date: "YYYY-MM-DD";
+    any question: "prefer_not_to_say"). Questions not in `answers` were not asked and
+    are left out; totals are included when their questionnaire is complete. Raises
+    InvalidAnswers (naming question ids only) for an unknown id or an invalid value.
+    """
+    known = {x.id: x for x in q.questions()}
+    unknown = sorted(set(answers) - set(known))
+    if unknown:
+        raise InvalidAnswers(f"unknown question ids: {unknown}")
+    scores = scoring.score(answers)
+    totals = {"phq9": scores.phq9_total, "gad7": scores.gad7_total}
+    groups: List[Dict[str, Any]] = []
+    for section in q.sections().values():
+        items: List[Dict[str, Any]] = []
+        for question in q.questions():
+            if question.section != section.id or question.id not in answers:
+                continue
+            value = answers[question.id]
+            item: Dict[str, Any] = {"linkId": question.id, "text": question.text}
+            if value == q.PREFER_NOT:
+                item["extension"] = [dict(DECLINED)]
+            else:
+                item["answer"] = _answers(question, value)
+            items.append(item)
+        if totals.get(section.id) is not None:
+            items.append(
+                {
+                    "linkId": f"{section.id}_total",
+                    "text": TOTAL_TEXT[section.id],
+                    "answer": [{"valueInteger": totals[section.id]}],
+                }
+            )
+        if items:
+            groups.append(
+                {"linkId": group_link_id(section.id), "text": section.title, "item": items}
+            )
+    when = authored.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    data = {
+        "resourceType": "QuestionnaireResponse",
+        "id": record_id,
+        "questionnaire": canonical(),
+        "status": "completed",
+        "authored": when,
+        "item": groups,
+    }
+    return _validated(QuestionnaireResponse, data)
+
+
+def answers_from_response(response: Mapping[str, Any]) -> Dict[str, Any]:
+    """The answers dict back from a response built by `questionnaire_response`."""
+    known = {x.id: x for x in q.questions()}
+    answers: Dict[str, Any] = {}
+    for group in response.get("item", []):
+        for item in group.get("item", []):
+            question = known.get(item["linkId"])
+            if question is None:
+                continue  # the totals
+            if DECLINED in item.get("extension", []):
+                answers[question.id] = q.PREFER_NOT
+                continue
+            values = [
+                next(v for k, v in a.items() if k.startswith("value")) for a in item["answer"]
+            ]
+            if question.type == "scale":
+                code = values[0]["code"]
+                answers[question.id] = next(o.value for o in question.options if o.code == code)
+            elif question.type == "multi":
+                answers[question.id] = [v["code"] for v in values]
+            elif question.type in ("choice", "yes_no"):
+                answers[question.id] = values[0]["code"]
+            else:
+                answers[question.id] = values[0]
+    return answers
+
+
+def main(argv: List[str]) -> int:
+    """`python -m lantern.intake.fhir [--check]`: write (or check) questionnaire.json."""
+    text = json.dumps(build_questionnaire(), indent=2, ensure_ascii=False) + "\n"
+    if "--check" in argv:
+        same = QUESTIONNAIRE_FILE.is_file() and QUESTIONNAIRE_FILE.read_text("utf-8") == text
+        print("questionnaire.json is up to date" if same else "questionnaire.json is stale")
+        return 0 if same else 1
+    QUESTIONNAIRE_FILE.write_text(text, encoding="utf-8")
+    print(f"wrote {QUESTIONNAIRE_FILE.name} (FHIR {__fhir_version__})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
