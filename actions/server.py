@@ -1,5 +1,7 @@
 """Start the action server after validating the knowledge base and routing table.
 
+At start-up, intakes older than the retention period are purged.
+
 `python -m actions.server` refuses to start (exit 1, with an error naming the
 file, entry and field) when any vetted answer is invalid.
 """
@@ -12,12 +14,16 @@ import sys
 
 from actions.knowledge_base import KnowledgeBaseError, knowledge_base
 from actions.routing import routing_table
+from lantern.intake.questions import identity_mode
+from lantern.intake.store import purge_expired, retention_days
 
 
 def validate() -> int:
-    """Load and check all content; return the number of answers."""
+    """Load and check all content and the intake settings; return the number of answers."""
     kb = knowledge_base()
     routing_table().check(kb)
+    identity_mode()  # an unknown LANTERN_INTAKE_IDENTITY is a ValueError
+    retention_days()  # so is a bad LANTERN_INTAKE_RETENTION_DAYS
     return len(kb.answers)
 
 
@@ -31,9 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         count = validate()
     except (KnowledgeBaseError, ValueError) as exc:
-        print(f"Refusing to start: invalid knowledge base: {exc}", file=sys.stderr)
+        print(f"Refusing to start: {exc}", file=sys.stderr)
         return 1
     logging.getLogger(__name__).info("knowledge base ok: %d answers", count)
+    purge_expired()  # intake retention: records older than LANTERN_INTAKE_RETENTION_DAYS
     from rasa_sdk.endpoint import run
 
     run("actions", port=args.port, cors_origins=args.cors or [])

@@ -1,0 +1,392 @@
+"""The kiosk pre-visit intake form: asking, validating, going back, stopping, submitting.
+
+The questions come from lantern/intake/questions.yml; storage, scoring and FHIR
+output from lantern/intake/. Rules in data/intake/rules.yml start the form, stop
+it (nothing stored), go back, and pause it for a safety reply. Lantern collects;
+clinicians decide: no score or eligibility is ever shown to the patient.
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from lantern import staff
+from lantern.intake import store
+from lantern.intake.questions import (
+    PREFER_NOT_DISPLAY,
+    Question,
+    asked,
+    by_slot,
+    display,
+    normalise,
+    parse,
+    sections,
+)
+
+logger = logging.getLogger(__name__)
+
+FORM = "intake_form"
+CONSENT, GO_ON, CONFIRM = "intake_consent", "intake_go_on", "intake_confirm"
+ITEM9 = "intake_phq9_9"
+_QUESTION_SLOTS = list(by_slot())
+_AFTER_ITEM9 = _QUESTION_SLOTS.index(ITEM9) + 1
+#: Every slot the form can ask, in order (the domain lists the same, in the same order).
+FORM_SLOTS: List[str] = [
+    CONSENT,
+    *_QUESTION_SLOTS[:_AFTER_ITEM9],
+    GO_ON,
+    *_QUESTION_SLOTS[_AFTER_ITEM9:],
+    CONFIRM,
+]
+GO_BACK = {"title": "Go back", "payload": "go back"}
+STOP = {"title": "Stop and delete my answers", "payload": "stop"}
+YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "i agree", "agree", "yes i agree"}
+NO = {"no", "n", "nope", "no thanks", "no thank you", "i don't agree", "i do not agree"}
+
+
+def required_slots(slots: Dict[str, Any]) -> List[str]:
+    """The slots this patient is asked, in order, given the answers so far."""
+    if slots.get(CONSENT) is False:
+        return [CONSENT]
+    questions = [q.slot for q in asked()]
+    item9 = slots.get(ITEM9)
+    if isinstance(item9, int) and item9 > 0:
+        at = questions.index(ITEM9) + 1
+        questions.insert(at, GO_ON)
+        if slots.get(GO_ON) == "no":  # answer no more questions: straight to the summary
+            questions = questions[: at + 1]
+    return [CONSENT, *questions, CONFIRM]
+
+
+def answers(slots: Dict[str, Any]) -> Dict[str, Any]:
+    """What the patient answered, by question id (only questions asked and answered)."""
+    questions = by_slot()
+    return {
+        questions[slot].id: slots[slot]
+        for slot in required_slots(slots)
+        if slot in questions and slots.get(slot) is not None
+    }
+
+
+def reset_events() -> List[EventType]:
+    """Clear every intake slot (nothing collected stays in the conversation state)."""
+    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
+
+
+def _message(
+    dispatcher: CollectingDispatcher,
+    answer_id: str,
+    text: str,
+    buttons: List[Dict[str, str]] | None = None,
+    **custom: Any,
+) -> None:
+    dispatcher.utter_message(text=text, buttons=buttons or [])
+    dispatcher.utter_message(json_message={"answer_id": answer_id, **custom})
+
+
+def _option_buttons(question: Question) -> List[Dict[str, str]]:
+    buttons = [{"title": o.display, "payload": o.display} for o in question.options]
+    if question.none_option:
+        buttons.append({"title": "None", "payload": "None"})
+    if question.prefer_not_to_say:
+        buttons.append({"title": PREFER_NOT_DISPLAY, "payload": PREFER_NOT_DISPLAY})
+    return buttons
+
+
+def _consent_text() -> str:
+    return (
+        "Before your visit, I can take your intake questions here instead of a paper "
+        "form. I'll ask about the reason for your visit, treatments you have tried, "
+        "your medicines, your health history, and two standard questionnaires about "
+        "mood and anxiety (PHQ-9 and GAD-7). Your answers go only to the clinic staff "
+        f"caring for you; they are stored encrypted and deleted after {store.retention_days()} "
+        "days. Nothing is stored unless you confirm at the end, and you can go back or "
+        "stop at any time. Do you agree to start?"
+    )
+
+
+def summary_text(slots: Dict[str, Any]) -> str:
+    """The answers shown back to the patient before sending (no scores)."""
+    lines = []
+    for slot in required_slots(slots):
+        question = by_slot().get(slot)
+        if question is not None and slots.get(slot) is not None:
+            lines.append(f"- {question.label}: {display(question, slots[slot])}")
+    return (
+        "Here is what you told us:\n"
+        + "\n".join(lines)
+        + "\n\nIs this right? When you confirm, it goes to the clinic staff, "
+        "who will review it with you at your appointment."
+    )
+
+
+def ask(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> None:
+    """Ask for one slot: its text, its buttons, and where the patient is."""
+    slots = dict(tracker.slots)
+    if slot == CONSENT:
+        buttons = [
+            {"title": "Yes, I agree", "payload": "yes"},
+            {"title": "No, thanks", "payload": "no"},
+        ]
+        _message(dispatcher, "intake_consent", _consent_text(), buttons, question="consent")
+        return
+    if slot == GO_ON:
+        text = (
+            "Thank you for telling us. A member of staff has been told and will come to "
+            "talk with you. Would you like to go on with the remaining questions?"
+        )
+        buttons = [
+            {"title": "Go on with the questions", "payload": "yes"},
+            {"title": "No more questions", "payload": "no"},
+            STOP,
+        ]
+        _message(dispatcher, "intake_question", text, buttons, question="go_on")
+        return
+    if slot == CONFIRM:
+        buttons = [{"title": "Yes, send it", "payload": "yes"}, GO_BACK, STOP]
+        _message(dispatcher, "intake_summary", summary_text(slots), buttons, question="confirm")
+        return
+    question = by_slot()[slot]
+    numbered = [s for s in required_slots(slots) if s in by_slot()]
+    text = question.text
+    if question.type == "scale":
+        section = sections()[question.section]
+        in_section = [s for s in numbered if by_slot()[s].section == question.section]
+        position = in_section.index(slot) + 1
+        if position == 1 and section.intro:
+            text = f"{section.intro}\n\n{position} of {len(in_section)}: {question.text}"
+        else:
+            text = f"Over the last 2 weeks: {position} of {len(in_section)}: {question.text}"
+    text = f"{text}\n(Question {numbered.index(slot) + 1} of {len(numbered)})"
+    buttons = [*_option_buttons(question), GO_BACK, STOP]
+    _message(dispatcher, "intake_question", text, buttons, question=question.id)
+
+
+class AskIntakeSlot(Action, abc.ABC):
+    """Asks one intake question (one subclass per slot: `action_ask_<slot>`)."""
+
+    @property
+    @abc.abstractmethod
+    def slot(self) -> str:
+        """The slot this action asks for."""
+
+    def name(self) -> str:
+        """`action_ask_<slot>`, which Rasa's form calls to ask for the slot."""
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        """Ask the question."""
+        ask(dispatcher, tracker, self.slot)
+        return []
+
+
+for _slot in FORM_SLOTS:  # register action_ask_<slot> for every form slot
+    globals()[f"Ask_{_slot}"] = type(f"Ask_{_slot}", (AskIntakeSlot,), {"slot": _slot})
+
+
+def _reprompt(dispatcher: CollectingDispatcher, question: Question) -> None:
+    hints = {
+        "code": "Please type the code as it is written, letters and numbers only.",
+        "date": "Please write it like 14 March 1985, with the month as a word.",
+        "text": "Please keep it short (a list of names is fine).",
+        "multi": "Tap one of the buttons, or type the names of the treatments.",
+    }
+    hint = hints.get(question.type, "Please tap one of the buttons.")
+    _message(
+        dispatcher,
+        "intake_reprompt",
+        f"Sorry, I didn't understand that answer. {hint} You can also go back or stop.",
+        question=question.id,
+    )
+
+
+def _yes_no(value: Any) -> bool | None:
+    words = normalise(str(value))
+    if words in YES:
+        return True
+    if words in NO:
+        return False
+    return None
+
+
+class ValidateIntakeForm(FormValidationAction):
+    """Reads every answer; PHQ-9 item 9 above "not at all" brings the crisis reply."""
+
+    def name(self) -> str:
+        """The form's validation action."""
+        return "validate_intake_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        """The slots asked, given the identity mode and the answers so far."""
+        return required_slots(dict(tracker.slots))
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Validate every slot the patient just filled."""
+        changes: Dict[str, Any] = {}
+        for slot, value in tracker.slots_to_validate().items():
+            if slot in FORM_SLOTS:
+                changes.update(self._validate(slot, value, dispatcher, tracker))
+        return [SlotSet(slot, value) for slot, value in changes.items()]
+
+    def _validate(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[str, Any]:
+        if not isinstance(value, str):
+            return {slot: value}  # already validated (e.g. set by an action)
+        if slot in (CONSENT, CONFIRM):
+            answer = _yes_no(value)
+            if answer is None or (slot == CONFIRM and answer is False):
+                text = (
+                    "Please tap Yes, I agree, or No, thanks."
+                    if slot == CONSENT
+                    else "To change an answer, tap Go back. To leave without saving, "
+                    "tap Stop. To send your answers, tap Yes, send it."
+                )
+                _message(dispatcher, "intake_reprompt", text, question=slot)
+                return {slot: None}
+            return {slot: answer}
+        if slot == GO_ON:
+            answer = _yes_no(value)
+            if answer is None:
+                _message(dispatcher, "intake_reprompt", "Please tap one of the buttons.")
+                return {slot: None}
+            return {slot: "yes" if answer else "no"}
+        question = by_slot()[slot]
+        parsed = parse(question, value)
+        if parsed is None:
+            _reprompt(dispatcher, question)
+            return {slot: None}
+        if question.self_harm and isinstance(parsed, int) and parsed > 0:
+            dispatcher.utter_message(response="utter_safety_crisis")
+            staff.record_alert(tracker.sender_id, "phq9_item9")
+            return {slot: parsed, "crisis_shown": True}
+        return {slot: parsed}
+
+
+class SubmitIntake(Action):
+    """At the end of the form: store the confirmed intake, or confirm nothing was stored."""
+
+    def name(self) -> str:
+        """Runs when the form is complete."""
+        return "action_intake_submit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Store (encrypted) and thank the patient; no scores are shown."""
+        slots = dict(tracker.slots)
+        if slots.get(CONSENT) is not True or slots.get(CONFIRM) is not True:
+            _message(
+                dispatcher,
+                "intake_declined",
+                "That's fine: nothing has been stored. You can still ask me questions, "
+                "or talk to the front desk.",
+            )
+            return reset_events()
+        try:
+            store.save(
+                answers(slots),
+                conversation_id=tracker.sender_id,
+                channel=tracker.get_latest_input_channel() or "unknown",
+            )
+        except Exception as exc:  # noqa: BLE001 - the patient must get a reply, not silence
+            logger.error("lantern.intake.save_failed error=%s", type(exc).__name__)
+            _message(
+                dispatcher,
+                "intake_save_failed",
+                "I'm sorry, I couldn't save your answers. Please tell the front desk; "
+                "you can also try again.",
+                [{"title": "Try again", "payload": "continue"}, STOP],
+            )
+            return []
+        _message(
+            dispatcher,
+            "intake_submitted",
+            "Thank you. Your answers have been sent securely to the clinic staff, who "
+            "will go through them with you at your appointment.",
+        )
+        return reset_events()
+
+
+class CancelIntake(Action):
+    """Stop: end the intake and delete everything collected so far."""
+
+    def name(self) -> str:
+        """Runs on "stop", inside or outside the form."""
+        return "action_intake_cancel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Forget every answer; nothing is stored."""
+        _message(
+            dispatcher,
+            "intake_cancelled",
+            "Stopped. Your answers have been deleted and nothing was stored. "
+            "You can still ask me questions, or talk to the front desk.",
+        )
+        return reset_events()
+
+
+class IntakeGoBack(Action):
+    """Go back: forget the previous answer so the form asks it again."""
+
+    def name(self) -> str:
+        """Runs on "go back" inside the form."""
+        return "action_intake_back"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Clear the answer before the current question."""
+        slots = dict(tracker.slots)
+        order = required_slots(slots)
+        current = slots.get("requested_slot")
+        at = order.index(current) if current in order else len(order)
+        answered = [s for s in order[:at] if slots.get(s) is not None and s != CONSENT]
+        if not answered:
+            return []
+        previous = answered[-1]
+        events = [SlotSet(previous, None)]
+        if previous == GO_ON:  # back past "go on?" edits item 9 itself
+            events.append(SlotSet(ITEM9, None))
+        return events
+
+
+class PauseIntake(Action):
+    """After a safety reply inside the intake: alert staff, offer to continue or stop."""
+
+    def name(self) -> str:
+        """Runs after a crisis, emergency or active-use reply during the form."""
+        return "action_intake_pause"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Record an urgent staff alert (no text) and ask how to go on."""
+        staff.record_alert(tracker.sender_id, "crisis_in_intake")
+        _message(
+            dispatcher,
+            "intake_paused",
+            "Your intake is paused, and a member of staff has been told. Nothing is "
+            "sent until you confirm at the end. Would you like to continue?",
+            [{"title": "Continue my intake", "payload": "continue"}, STOP],
+        )
+        return []
