@@ -4,7 +4,7 @@ SHELL := /bin/bash
 ENV := . scripts/env.sh &&
 VENV := .venv/bin
 
-.PHONY: help install lock train run shell test test-safety test-browser validate lint content-report nlu-report bench web browser clean
+.PHONY: help install lock train run shell test test-safety test-browser validate lint content-report nlu-report bench web browser clean purge-intakes
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ nlu-report: train ## Routing accuracy on the held-out sets (writes results/nlu_r
 
 bench: nlu-report ## All reports: NLU routing and the safety screen (results/*.md)
 	@$(ENV) $(VENV)/python -m bench.safety_report
+
+purge-intakes: install ## Delete intake records older than LANTERN_INTAKE_RETENTION_DAYS (default 30)
+	@$(ENV) $(VENV)/python -m lantern.intake.store purge
 
 clean: ## Remove the trained model and runtime state (not .venv)
 	rm -rf models results var .pytest_cache

@@ -8,7 +8,11 @@ Registered in `credentials.yml` like any channel; its blueprint is mounted at
 - `/lantern/kiosk`   the full-screen waiting-room kiosk
 - `/lantern/staff`   the staff page; `GET /lantern/staff/handoffs` lists the open
   "talk to staff" requests and `POST /lantern/staff/handoffs/<id>/close` closes one,
-  both with `Authorization: Bearer $LANTERN_STAFF_TOKEN` (lantern/staff.py)
+  both with `Authorization: Bearer $LANTERN_STAFF_TOKEN` (lantern/staff.py);
+  `GET /lantern/staff/intakes` lists today's intakes (scores, bands, flags; urgent
+  first) and `GET /lantern/staff/intakes/<id>` returns one as a FHIR
+  QuestionnaireResponse (`application/fhir+json`), with the same token
+  (lantern/intake/store.py)
 - `/lantern/vendor/socket.io.min.js`  the socket.io client from `web/node_modules`
   (installed by scripts/install_web.sh)
 """
@@ -25,6 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from lantern import staff
+from lantern.intake import store as intakes
 from lantern.paths import ROOT
 
 WEB_DIR = ROOT / "web"
@@ -65,6 +70,15 @@ def _unauthorized() -> HTTPResponse:
         {"error": "staff token required (Authorization: Bearer ...)"},
         status=401,
         headers={"WWW-Authenticate": 'Bearer realm="lantern-staff"'},
+    )
+
+
+def _intakes_unavailable(error: intakes.IntakeStoreError) -> HTTPResponse:
+    # the message names the setting at fault, never any answer
+    return response.json(
+        {"error": "intake records unavailable", "detail": str(error)},
+        status=503,
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -152,5 +166,31 @@ class LanternPagesInput(InputChannel):
             if not staff.close_handoff(handoff_id):
                 return _not_found()
             return response.json({"closed": handoff_id})
+
+        @bp.route("/staff/intakes", methods=["GET"])
+        async def intake_list(request: Request) -> HTTPResponse:
+            if not staff.authorized(request.headers.get("Authorization")):
+                return _unauthorized()
+            try:
+                items = intakes.list_today()
+            except intakes.IntakeStoreError as error:
+                return _intakes_unavailable(error)
+            return response.json({"intakes": items}, headers={"Cache-Control": "no-store"})
+
+        @bp.route("/staff/intakes/<record_id:str>", methods=["GET"])
+        async def intake_fhir(request: Request, record_id: str) -> HTTPResponse:
+            if not staff.authorized(request.headers.get("Authorization")):
+                return _unauthorized()
+            try:
+                resource = intakes.get_fhir(record_id)
+            except intakes.IntakeStoreError as error:
+                return _intakes_unavailable(error)
+            if resource is None:
+                return _not_found()
+            return response.json(
+                resource,
+                content_type="application/fhir+json",
+                headers={"Cache-Control": "no-store"},
+            )
 
         return bp
