@@ -134,7 +134,9 @@ def test_talk_to_staff_creates_a_handoff(page: Any, web: Servers, staff_token: s
     ids = [h["conversation_id"] for h in open_requests]
     assert kiosk_id in ids and rest_sender not in ids
     request = next(h for h in open_requests if h["conversation_id"] == kiosk_id)
-    assert set(request) == {"id", "conversation_id", "requested_at"}  # no message text
+    # no message text: an id, a time, and the urgent flag with its fixed reason code
+    assert set(request) == {"id", "conversation_id", "requested_at", "urgent", "reason"}
+    assert (request["urgent"], request["reason"]) == (False, None)
 
     # the staff page shows it and closes it
     staff = page.context.new_page()

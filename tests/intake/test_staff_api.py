@@ -177,3 +177,83 @@ def test_no_answer_reaches_the_server_logs(server: Servers, saved: Dict[str, str
     assert "/lantern/staff/intakes" in logs or "rasa" in logs.lower(), "expected server logs"
     for marker in MARKERS:
         assert marker not in logs, marker
+
+
+@pytest.mark.browser
+def test_the_staff_page_lists_intakes_and_shows_their_fhir_json(
+    server: Servers, saved: Dict[str, str]
+) -> None:
+    """Headless Debian Chromium under the page's real CSP; axe-core in a second context."""
+    from playwright.sync_api import sync_playwright
+
+    from lantern import staff
+    from tests.browser.conftest import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        DESKTOP,
+        PHONE,
+        axe_violations,
+        screenshot,
+    )
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LANTERN_VAR_DIR", server.env["LANTERN_VAR_DIR"])
+        staff.record_handoff("kiosk-routine")
+        staff.record_alert("kiosk-urgent", "phq9_item9")
+
+    def sign_in(page: object) -> None:
+        page.goto(f"{server.url}/lantern/staff")  # type: ignore[attr-defined]
+        page.get_by_label("Staff token").fill(server.env["LANTERN_STAFF_TOKEN"])  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Show requests").click()  # type: ignore[attr-defined]
+        page.locator("#s-intake-rows tr").nth(1).wait_for()  # type: ignore[attr-defined]
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            context = browser.new_context(viewport=DESKTOP)
+            context.set_default_timeout(20_000)
+            page = context.new_page()
+            errors: List[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            sign_in(page)
+
+            handoffs = page.locator("#s-rows tr")
+            assert "Urgent: PHQ-9 item 9" in handoffs.nth(0).inner_text()
+            assert "Talk to staff" in handoffs.nth(1).inner_text()
+
+            first, second = page.locator("#s-intake-rows tr").all()
+            text = first.inner_text()
+            assert "URGENT" in text and "PHQ-9 item 9 above 0" in text and "Lithium" in text
+            assert "17 (moderately severe)" in text and "14 (moderate)" in text
+            assert "Marigold, born 1983-07-19" in text
+            assert "URGENT" not in second.inner_text()
+            assert page.locator("#s-intake-status").inner_text() == "2 intakes today"
+
+            first.get_by_role("button", name="FHIR JSON").click()
+            viewer = page.locator("#s-fhir-json")
+            viewer.wait_for()
+            shown = json.loads(viewer.inner_text())
+            assert shown["resourceType"] == "QuestionnaireResponse"
+            assert shown["id"] == saved["urgent"]
+            assert page.evaluate("document.activeElement.id") == "s-fhir-title"
+            href = page.locator("#s-fhir-download").get_attribute("href") or ""
+            assert href.startswith("blob:")
+            screenshot(page, "staff-intakes-desktop")
+            page.get_by_role("button", name="Close").click()
+            assert page.locator("#s-fhir").is_hidden()
+            page.set_viewport_size(PHONE)
+            screenshot(page, "staff-intakes-phone")
+            assert errors == []
+
+            # accessibility: axe-core needs the CSP bypassed to be injected
+            checked = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+            checked.set_default_timeout(20_000)
+            audit = checked.new_page()
+            sign_in(audit)
+            audit.locator("#s-intake-rows button").first.click()
+            audit.locator("#s-fhir-json").wait_for()
+            assert axe_violations(audit) == []
+        finally:
+            browser.close()
