@@ -25,6 +25,10 @@ web: ## Install the web pages' JavaScript dependencies (npm ci when the lock cha
 browser: ## Install Debian's chromium for the browser tests (apt-get) when it is missing
 	@scripts/install_browser.sh
 
+.PHONY: services
+services: ## Install Debian's postgresql and redis-server for the scale-out tests (apt-get) when missing
+	@scripts/install_services.sh
+
 run: train web ## Start the action server and the Rasa server (REST, socket.io, widget, kiosk)
 	@scripts/run.sh
 
@@ -41,7 +45,7 @@ lint: install ## ruff and mypy
 	$(VENV)/ruff format --check actions lantern tests scripts bench
 	$(VENV)/mypy actions lantern bench
 
-test: train web browser ## Run every test (lint, data validation, unit, safety, stories, servers, browser)
+test: train web browser services ## Run every test (lint, data validation, unit, safety, stories, servers, browser)
 	@$(MAKE) --no-print-directory lint validate
 	@$(ENV) $(VENV)/python -m pytest --ignore=tests/browser
 	@$(ENV) $(VENV)/python -m pytest tests/browser
