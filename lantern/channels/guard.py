@@ -15,12 +15,15 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, List
 
+import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from lantern import staff
 from lantern.nlg import response_variables
+from lantern.paths import LEXICON_FILE
 from lantern.safety import audit
 from lantern.safety.screen import URGENT, screen
 
@@ -28,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 MAX_CHARS = 2000
 MAX_SENDER_CHARS = 128
+#: Client metadata kept with a message: a small, shallow JSON object (else dropped).
+MAX_METADATA_BYTES = 2048
+MAX_METADATA_DEPTH = 8
 
 #: Button payloads that may reach Rasa as `/intent{...}`: fixed intents, and entity
 #: values that are plain identifiers (no free text, so nothing to screen).
@@ -70,6 +76,68 @@ def _clean(text: str) -> str:
     ).strip()
 
 
+def valid_sender(sender: Any) -> str | None:
+    """The conversation id, stripped, if usable: 1-128 printable characters; else None.
+
+    Control, format, private-use and lone surrogate characters are refused: a lone
+    surrogate cannot be encoded for the database, and Rasa's SQL tracker store exits
+    the whole server on that error.
+    """
+    if not isinstance(sender, str):
+        return None
+    sender = sender.strip()
+    if not 0 < len(sender) <= MAX_SENDER_CHARS:
+        return None
+    if any(unicodedata.category(ch) in _CONTROL for ch in sender):
+        return None
+    return sender
+
+
+def _depth(value: Any) -> int:
+    """How deeply containers nest in `value` (counting stops past the limit)."""
+    depth, level = 0, [value]
+    while depth <= MAX_METADATA_DEPTH:
+        containers = [v for v in level if isinstance(v, (dict, list))]
+        if not containers:
+            break
+        depth += 1
+        level = [x for c in containers for x in (c.values() if isinstance(c, dict) else c)]
+    return depth
+
+
+def clean_metadata(metadata: Any) -> Dict[str, Any] | None:
+    """Client metadata to keep with a message, or None if it is not a small JSON object.
+
+    A JSON string is parsed (Rasa's socket.io clients may send one). Metadata is
+    stored with the conversation, so huge or deeply nested objects are dropped.
+    """
+    if isinstance(metadata, str) and len(metadata) <= MAX_METADATA_BYTES:
+        try:
+            metadata = json.loads(metadata)
+        except (ValueError, RecursionError):
+            return None
+    if not isinstance(metadata, dict) or not metadata:
+        return None
+    if _depth(metadata) > MAX_METADATA_DEPTH:
+        return None
+    try:
+        encoded = json.dumps(metadata)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return metadata if len(encoded) <= MAX_METADATA_BYTES else None
+
+
+@lru_cache(maxsize=1)
+def _known_values() -> Dict[str, frozenset]:
+    """Entity values a payload may carry where the set is fixed: the lexicon's substances.
+
+    (Routing answers an unknown substance with a general answer; only our own buttons
+    may set one.) Topics and regions are checked by the actions and the NLG.
+    """
+    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8")) or {}
+    return {"substance": frozenset(data.get("substance") or {})}
+
+
 def is_button_payload(text: str) -> bool:
     """Whether `text` is one of the fixed button payloads."""
     match = _PAYLOAD.match(text)
@@ -86,6 +154,7 @@ def is_button_payload(text: str) -> bool:
         isinstance(entities, dict)
         and set(entities) <= allowed
         and all(isinstance(v, str) and _VALUE.match(v) for v in entities.values())
+        and all(v in _known_values().get(k, {v}) for k, v in entities.items())
     )
 
 
@@ -97,7 +166,7 @@ def check(text: Any) -> Checked:
         return Checked(None, reply("input_invalid", "Sorry, I can only read plain text messages."))
     if len(text) > MAX_CHARS:
         # never logged; still screened so a long message about suicide gets help
-        if screen(text[: MAX_CHARS * 5]).category in URGENT:
+        if screen(_clean(text[: MAX_CHARS * 5])).category in URGENT:
             return Checked(_clean(text[:MAX_CHARS]))
         return Checked(
             None,
@@ -164,7 +233,11 @@ async def handle(
     metadata: Dict[str, Any] | None = None,
 ) -> None:
     """Guard one incoming message, run it through Rasa, and never end in silence."""
-    checked = check(text)
+    try:
+        checked = check(text)
+    except Exception as exc:  # noqa: BLE001 - odd input gets a kind reply, never a 500
+        logger.error("lantern.message.unreadable error=%s", type(exc).__name__)
+        checked = Checked(None, reply("input_invalid", "Sorry, I couldn't read that message."))
     if checked.reply is not None:
         await output.send_response(sender_id, checked.reply)
         return

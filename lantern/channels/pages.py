@@ -27,6 +27,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sanic_cors.core import SANIC_CORS_EVALUATED
 
 from lantern import staff
 from lantern.intake import store as intakes
@@ -122,6 +123,12 @@ class LanternPagesInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Build the routes for the pages, their files and the staff endpoints."""
         bp = Blueprint("lantern_pages", __name__)
+
+        @bp.middleware("request")
+        async def own_cors_policy(request: Request) -> None:
+            # these routes set their own CORS headers (scripts: "*"; pages and staff
+            # endpoints: none); `rasa run --cors` must not add a second, conflicting one
+            setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
 
         @bp.route("/<page:str>", methods=["GET"])
         async def index(_: Request, page: str) -> HTTPResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, Callable, Dict
+from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -47,25 +47,24 @@ class LanternRestInput(InputChannel):
                 return _error(413, f"The request is too large (limit {MAX_BODY_BYTES} bytes).")
             try:
                 payload = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 return _error(400, 'The body must be JSON: {"sender": "...", "message": "..."}.')
             if not isinstance(payload, dict):
                 return _error(400, 'The body must be a JSON object with "sender" and "message".')
             sender = payload.get("sender")
             if not isinstance(sender, str) or not sender.strip():
                 return _error(400, 'A non-empty string "sender" (the conversation id) is required.')
-            if len(sender) > guard.MAX_SENDER_CHARS:
+            if len(sender.strip()) > guard.MAX_SENDER_CHARS:
                 return _error(400, f'"sender" is too long (limit {guard.MAX_SENDER_CHARS}).')
+            sender_id = guard.valid_sender(sender)
+            if sender_id is None:
+                return _error(400, '"sender" may contain only printable characters.')
             message = payload.get("message", "")
             if message is not None and not isinstance(message, str):
                 return _error(400, '"message" must be a string.')
-            metadata: Dict[str, Any] | None = payload.get("metadata")
-            if not isinstance(metadata, dict):
-                metadata = None
+            metadata = guard.clean_metadata(payload.get("metadata"))
             collector = CollectingOutputChannel()
-            await guard.handle(
-                on_new_message, message, collector, sender.strip(), self.name(), metadata
-            )
+            await guard.handle(on_new_message, message, collector, sender_id, self.name(), metadata)
             return response.json(collector.messages)
 
         return bp

@@ -10,21 +10,85 @@ arguments to `emit`, which fails for payloads such as `{answer_id: ...}`).
 
 from __future__ import annotations
 
-import json
 import logging
+import os
+import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Type
+from typing import Any, Awaitable, Callable, Dict, List, Type
 
+import engineio
+import socketio
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
 
 from lantern.channels import guard
 
 logger = logging.getLogger(__name__)
+
+#: Largest socket.io packet accepted (engine.io `max_http_buffer_size`; its default is
+#: 1 MB). Room for a message at the guard's 2,000-character limit even when every
+#: character is JSON-escaped (12 bytes for an emoji), plus metadata; larger packets
+#: close the connection before any text reaches the model.
+MAX_PACKET_BYTES = 32 * 1024
+
+
+def cors_origins() -> List[str]:
+    """Other origins allowed to use the server, from `LANTERN_CORS_ORIGINS`.
+
+    Space- or comma-separated, the same list scripts/run.sh passes to `rasa run --cors`.
+    Unset or empty: none (the pages the server serves itself are always allowed).
+    """
+    origins = re.split(r"[\s,]+", os.environ.get("LANTERN_CORS_ORIGINS", ""))
+    return [o.rstrip("/") for o in origins if o.rstrip("/")]
+
+
+def origin_checker(allowed: List[str]) -> Callable[[str, Dict[str, Any]], bool]:
+    """engine.io's `cors_allowed_origins` check: the server's own origin or one in `allowed`.
+
+    The own origin is the scheme (or X-Forwarded-Proto) and Host (or X-Forwarded-Host)
+    of the request, as engine.io computes it when no list is given.
+    """
+
+    def allowed_origin(origin: str, environ: Dict[str, Any]) -> bool:
+        if "*" in allowed or origin in allowed:
+            return True
+        scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
+        hosts = {environ.get("HTTP_HOST"), environ.get("HTTP_X_FORWARDED_HOST")}
+        own = {f"{scheme.split(',')[0].strip()}://{h.split(',')[0].strip()}" for h in hosts if h}
+        return origin in own
+
+    return allowed_origin
+
+
+class _OriginCheckingEngineIO(engineio.AsyncServer):
+    """Engine.io server that checks the Origin but writes no CORS headers itself.
+
+    `rasa run --cors` (Sanic-CORS, configured from the same list) already adds
+    them to every response; two Access-Control-Allow-Origin headers would make
+    browsers refuse the response.
+    """
+
+    def _cors_headers(self, environ: Dict[str, Any]) -> List[Any]:
+        return []
+
+
+class LanternAsyncServer(socketio.AsyncServer):
+    """python-socketio server on the origin-checking engine.io server."""
+
+    def _engineio_server_class(self) -> type:
+        return _OriginCheckingEngineIO
+
+
+def make_server() -> socketio.AsyncServer:
+    """The socket.io server: allowed origins from the configuration, packets capped."""
+    return LanternAsyncServer(
+        async_mode="sanic",
+        cors_allowed_origins=origin_checker(cors_origins()),
+        max_http_buffer_size=MAX_PACKET_BYTES,
+    )
 
 
 class LanternSocketIOOutput(SocketIOOutput):
@@ -65,7 +129,9 @@ class LanternSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel (same events and options), with the input guard.
 
     Malformed events get a kind reply instead of an exception; a message always
-    gets an answer; text is never logged.
+    gets an answer; text is never logged. A socket may only send to the session it
+    asked for (replies go to that session's room); only allowed origins may connect
+    (`LANTERN_CORS_ORIGINS`, plus the server's own), and packets are capped.
     """
 
     output_class: Type[LanternSocketIOOutput] = LanternSocketIOOutput
@@ -83,7 +149,9 @@ class LanternSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Build the socket.io server and its event handlers."""
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        sio = make_server()
+        #: socket id -> the session it asked for (replies are sent to that session's room)
+        sessions: Dict[str, str] = {}
         bp = SocketBlueprint(sio, self.socketio_path, f"lantern_{self.name()}", __name__)
         self.sio = sio
 
@@ -102,12 +170,19 @@ class LanternSocketIOInput(SocketIOInput):
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
-            session_id = data.get("session_id") if isinstance(data, dict) else None
-            if not isinstance(session_id, str) or not 0 < len(session_id) <= 128:
+            session_id = guard.valid_sender(
+                data.get("session_id") if isinstance(data, dict) else None
+            )
+            if session_id is None:
                 session_id = uuid.uuid4().hex
             if self.session_persistence:
+                sessions[sid] = session_id
                 await sio.enter_room(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str, *_: Any) -> None:
+            sessions.pop(sid, None)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
@@ -119,8 +194,13 @@ class LanternSocketIOInput(SocketIOInput):
                 return
             sender_id = sid
             if self.session_persistence:
-                session_id = data.get("session_id")
-                if not isinstance(session_id, str) or not 0 < len(session_id) <= 128:
+                session_id = guard.valid_sender(data.get("session_id"))
+                if session_id is not None and sid not in sessions:
+                    # no session_request first: join the room the replies go to
+                    sessions[sid] = session_id
+                    await sio.enter_room(sid, session_id)
+                if session_id is None or session_id != sessions.get(sid):
+                    # replies to another session would go to its room, not to this socket
                     await output.send_response(
                         sid,
                         guard.reply(
@@ -130,14 +210,7 @@ class LanternSocketIOInput(SocketIOInput):
                     )
                     return
                 sender_id = session_id
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
-            if not isinstance(metadata, dict):
-                metadata = {}
+            metadata = guard.clean_metadata(data.get(self.metadata_key))
             await guard.handle(
                 on_new_message, data.get("message", ""), output, sender_id, self.name(), metadata
             )
