@@ -178,3 +178,16 @@ def test_two_instances_never_hold_one_conversation_at_once(redis_server: Redis) 
         thread.join()
     assert int(client.get(counter) or 0) == 30
     assert client.exists(f"lock:{conversation}") == 0
+
+
+def test_env_example_documents_every_setting_with_no_wildcard_origin() -> None:
+    exported = set(
+        re.findall(r"^\s*export ([A-Z_][A-Z0-9_]*)", (ROOT / "scripts/env.sh").read_text(), re.M)
+    )
+    example = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^#? ?([A-Z_][A-Z0-9_]*)=", example, re.M))
+    internal = {"TF_CPP_MIN_LOG_LEVEL", "SQLALCHEMY_SILENCE_UBER_WARNING", "PYTHONWARNINGS"}
+    assert exported - internal <= documented
+    assert {"LANTERN_DB_PASSWORD", "LANTERN_REDIS_PASSWORD", "LANTERN_ACTION_TIMEOUT"} <= documented
+    origins = re.search(r"^LANTERN_CORS_ORIGINS=(.*)$", example, re.M)
+    assert origins and origins.group(1).strip() and "*" not in origins.group(1)

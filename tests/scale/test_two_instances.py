@@ -2,19 +2,23 @@
 
 One conversation is sent alternately to both instances, then concurrently to
 both: every turn is answered, stored exactly once and in order (read back from
-PostgreSQL), and context carries over from one instance to the other.
+PostgreSQL through the tracker store), and context carries over from one
+instance to the other.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator, List, Tuple
 
 import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, UserUttered
 
+from lantern.stores import LanternTrackerStore
 from tests.conftest import answer_ids
 from tests.scale.services import Postgres, Redis
 from tests.servers import Servers, start
@@ -41,19 +45,25 @@ def pair(
 
 
 def stored_turns(postgres: Postgres, sender: str) -> List[Tuple[str, List[str]]]:
-    """(user text, answer ids of the bot messages after it) per user turn, in stored order."""
-    with postgres.connect() as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,)
-        )
-        rows = cursor.fetchall()
+    """(user text, answer ids of the bot messages after it) per user turn, in stored order.
+
+    Read from PostgreSQL through Lantern's tracker store, as an instance reads it.
+    """
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in postgres.env().items():
+            env.setenv(name, value)
+        store = LanternTrackerStore(domain=Domain.empty())
+    try:
+        tracker = asyncio.run(store.retrieve(sender))
+    finally:
+        store.engine.dispose()
+    assert tracker is not None
     turns: List[Tuple[str, List[str]]] = []
-    for type_name, data in rows:
-        event = json.loads(data)
-        if type_name == "user":
-            turns.append((event["text"], []))
-        elif type_name == "bot" and turns:
-            custom = (event.get("data") or {}).get("custom") or {}
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            turns.append((str(event.text), []))
+        elif isinstance(event, BotUttered) and turns:
+            custom = (event.data or {}).get("custom") or {}
             if "answer_id" in custom:
                 turns[-1][1].append(custom["answer_id"])
     return turns
