@@ -3,7 +3,9 @@
 Lantern's Rasa server calls an action server that the test controls (as when
 the two run as separate deployments): the patient gets the kind
 `service_unavailable` reply, safety replies still work, and once the action
-server is back the conversation goes on with its earlier context.
+server is back the conversation goes on with its earlier context. (The action
+server that scripts/run.sh starts is not used: run.sh stops both servers when
+one of them exits, which is right for `make run`.)
 """
 
 from __future__ import annotations
