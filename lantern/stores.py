@@ -3,7 +3,8 @@
 Rasa 3.6 cannot switch a store's `type` with a variable, so endpoints.yml names
 these two classes and they read the environment (defaults: scripts/env.sh):
 
-- `LanternTrackerStore`: Rasa's SQL tracker store on the SQLite file `TRACKER_DB`
+- `LanternTrackerStore`: Rasa's SQL tracker store, event data encrypted with
+  `LANTERN_TRACKER_KEY`, on the SQLite file `TRACKER_DB`
   (one instance), or on PostgreSQL with `LANTERN_TRACKER_STORE=postgres` and
   `LANTERN_DB_*` (several instances share conversations).
 - `LanternLockStore`: in memory (one instance), or Redis with
@@ -32,6 +33,8 @@ from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, Lo
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
+
+from lantern.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
 
 T = TypeVar("T")
 
@@ -113,7 +116,13 @@ def apply_action_timeout(env: Mapping[str, str] = os.environ) -> float:
 
 
 class LanternTrackerStore(SQLTrackerStore):
-    """Rasa's SQL tracker store on SQLite (default) or PostgreSQL, from the environment."""
+    """Rasa's SQL tracker store on SQLite (default) or PostgreSQL, from the environment.
+
+    Event data is encrypted at rest (lantern/tracker_encryption.py).
+    """
+
+    Base = EncryptedBase
+    SQLEvent = EncryptedSQLEvent
 
     def __init__(
         self,
@@ -122,6 +131,7 @@ class LanternTrackerStore(SQLTrackerStore):
         **_endpoint_settings: Any,
     ) -> None:
         """Connect as `tracker_store_settings` says (endpoints.yml settings are ignored)."""
+        fernet()  # no key: refuse to start rather than fail on the first message
         super().__init__(
             domain=domain, event_broker=event_broker, **tracker_store_settings(os.environ)
         )

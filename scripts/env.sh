@@ -24,14 +24,19 @@ export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
 mkdir -p "$LANTERN_VAR_DIR"
-# Intake encryption key (lantern/intake/store.py). Production sets LANTERN_INTAKE_KEY
-# from its secret store; otherwise a key is made once in the var dir (mode 600).
-if [ -z "${LANTERN_INTAKE_KEY:-}" ]; then
-  if [ ! -s "$LANTERN_VAR_DIR/intake.key" ]; then
-    (umask 077; head -c 32 /dev/urandom | base64 | tr '+/' '-_' > "$LANTERN_VAR_DIR/intake.key.$$" \
-      && mv -n "$LANTERN_VAR_DIR/intake.key.$$" "$LANTERN_VAR_DIR/intake.key"; rm -f "$LANTERN_VAR_DIR/intake.key.$$")
-    chmod 600 "$LANTERN_VAR_DIR/intake.key"
+# Encryption keys: intakes (lantern/intake/store.py) and conversations
+# (lantern/tracker_encryption.py). Production sets LANTERN_INTAKE_KEY and
+# LANTERN_TRACKER_KEY from its secret store; otherwise each is made once in the var
+# dir (mode 600).
+lantern_key() {  # variable name, file name
+  if [ -z "${!1:-}" ]; then
+    if [ ! -s "$LANTERN_VAR_DIR/$2" ]; then
+      (umask 077; head -c 32 /dev/urandom | base64 | tr '+/' '-_' > "$LANTERN_VAR_DIR/$2.$$" \
+        && mv -n "$LANTERN_VAR_DIR/$2.$$" "$LANTERN_VAR_DIR/$2"; rm -f "$LANTERN_VAR_DIR/$2.$$")
+      chmod 600 "$LANTERN_VAR_DIR/$2"
+    fi
+    export "$1=$(cat "$LANTERN_VAR_DIR/$2")"
   fi
-  LANTERN_INTAKE_KEY="$(cat "$LANTERN_VAR_DIR/intake.key")"
-  export LANTERN_INTAKE_KEY
-fi
+}
+lantern_key LANTERN_INTAKE_KEY intake.key
+lantern_key LANTERN_TRACKER_KEY tracker.key

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import answer_ids
 from tests.servers import Servers
 
 pytestmark = pytest.mark.server
@@ -32,3 +33,15 @@ def test_a_normal_conversation_logs_no_errors(servers: Servers, sender: str) -> 
         servers.send(sender, text)
     # an error record would carry the conversation's slot values (substance, condition)
     assert servers.logs().count(" ERROR ") == before
+
+
+def test_conversations_are_encrypted_at_rest(servers: Servers, sender: str) -> None:
+    marker = "WOMBATMARKER"
+    servers.send(sender, f"I take lithium {marker}, is ketamine safe for me?")
+    servers.send(sender, "what about psilocybin?")
+    raw = (servers.var_dir / "tracker.db").read_bytes()
+    assert sender.encode() in raw  # the right file: conversation ids stay readable
+    for secret in (marker, "lithium", "psilocybin", "ask_side_effects"):
+        assert secret.encode() not in raw
+    # and the conversation still reads back: context carries over
+    assert "psychedelic_side_effects" in answer_ids(servers.send(sender, "is it dangerous?"))
