@@ -1,6 +1,7 @@
 /*
  * Lantern's waiting-room kiosk: topic tiles, answers, "Talk to staff", "Start over",
- * and a privacy reset when nobody has touched the screen for a while.
+ * the pre-visit intake by touch, and a privacy reset when nobody has touched the
+ * screen for a while (a reset during an intake cancels it on the server: "stop").
  *
  * Nothing is written to localStorage or sessionStorage and no history entries are
  * added, so after a reset nothing of the previous conversation is left in the page,
@@ -30,6 +31,9 @@
   var idleBox = $("k-idle");
   var idleCount = $("k-idle-count");
   var help = $("k-help");
+  var form = $("k-form");
+  var inputLabel = document.querySelector('label[for="k-input"]');
+  var conversationTitle = $("k-conversation-title");
 
   var chat = window.LanternChat.createChat({
     server: window.location.origin,
@@ -45,7 +49,10 @@
     onHelp: function (on) { help.hidden = !on; },
     onActivity: function () { empty.hidden = true; },
     // the idle time counts from the last thing shown, not from the tap that asked
-    onBotMessage: function () { if (!warningShown) armIdle(); },
+    onBotMessage: function (message) {
+      if (!warningShown) armIdle();
+      onIntakeMessage(message);
+    },
   });
 
   function send(text, label, metadata) {
@@ -57,11 +64,229 @@
     if (top < 0 || top > window.innerHeight * 0.5) panel.scrollIntoView({ block: "start" });
   }
 
+  // ------------------------------------------------------------ intake
+  // The pre-visit intake (actions/intake.py). Each bot message of it is a text with
+  // buttons followed by a custom message {answer_id, question}; the kiosk puts those
+  // on the text's <li> (data-answer-id, data-question), shows "Question 5 of 31" as a
+  // progress line, gives "Go back" and "Stop" a row of their own, shows the summary
+  // as a list, and points to the text box where an answer is typed. The widget removes
+  // the buttons of a question once it is answered, so an old answer can't be tapped.
+  var INTAKE_OPEN = ["intake_consent", "intake_question", "intake_summary", "intake_reprompt",
+    "intake_paused", "intake_save_failed"];
+  var INTAKE_CLOSED = ["intake_submitted", "intake_cancelled", "intake_declined"];
+  var ASKING = ["intake_consent", "intake_question", "intake_summary"];
+  var NAV_BUTTONS = { "Go back": "k-nav-back", "Stop and delete my answers": "k-nav-stop" };
+  // questions answered by typing (the others have buttons; typing still works)
+  var TYPED = {
+    appointment_code: { label: "Type your appointment code", focus: true, code: true },
+    first_name: { label: "Type your first name", focus: true },
+    birth_date: { label: "Type your date of birth", focus: true },
+    medicines: { label: "Type your medicines, or tap None" },
+  };
+  var PROGRESS = /\n?\(Question (\d+) of (\d+)\)\s*$/;
+  var DEFAULT_PROMPT = "Or type a question";
+  var intake = { started: false, active: false };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function setIntakeMode(on) {
+    intake.active = on;
+    if (!on) intake.started = false;
+    body.classList.toggle("k-intake", on);
+    conversationTitle.textContent = on ? "Your intake" : "Your answers";
+    if (!on) setPrompt(null);
+  }
+
+  /** The text box's label and hints for the question asked now (null: a typed question). */
+  function setPrompt(question) {
+    var typed = question ? TYPED[question] : null;
+    var text = typed ? typed.label : intake.active ? "Or type your answer" : DEFAULT_PROMPT;
+    inputLabel.textContent = text;
+    input.placeholder = text;
+    input.setAttribute("autocapitalize", typed && typed.code ? "characters" : "sentences");
+    input.setAttribute("enterkeyhint", "send");
+    input.spellcheck = !intake.active;
+    form.classList.toggle("k-form-wanted", !!typed);
+    // the on-screen keyboard opens where only typing answers the question
+    if (typed && typed.focus) input.focus({ preventScroll: true });
+  }
+
+  function showProgress(li, text) {
+    var match = PROGRESS.exec(text.textContent);
+    if (!match) return;
+    var at = parseInt(match[1], 10), of = parseInt(match[2], 10);
+    text.textContent = text.textContent.slice(0, match.index);
+    var line = el("p", "k-progress");
+    line.appendChild(el("span", "k-progress-text", "Question " + at + " of " + of));
+    var bar = el("span", "k-progress-bar");
+    bar.setAttribute("aria-hidden", "true");
+    var fill = el("span", "k-progress-fill");
+    fill.style.width = Math.max(0, Math.min(100, (100 * at) / of)).toFixed(1) + "%";
+    bar.appendChild(fill);
+    line.appendChild(bar);
+    li.insertBefore(line, text);
+  }
+
+  /** "Here is what you told us:\n- Label: answer\n...\n\nIs this right?..." as a list. */
+  function showSummary(li, text) {
+    var lines = text.textContent.split("\n");
+    var first = -1, last = -1;
+    lines.forEach(function (line, i) {
+      if (/^- [^:]+: /.test(line)) { if (first < 0) first = i; last = i; }
+    });
+    if (first < 0) return;
+    var list = el("dl", "k-summary");
+    lines.slice(first, last + 1).forEach(function (line) {
+      var colon = line.indexOf(": ");
+      if (!/^- /.test(line) || colon < 0) return;
+      var row = el("div", "k-summary-row");
+      row.appendChild(el("dt", null, line.slice(2, colon)));
+      row.appendChild(el("dd", null, line.slice(colon + 2)));
+      list.appendChild(row);
+    });
+    var after = el("p", "lw-text k-summary-after", lines.slice(last + 1).join("\n").trim());
+    text.textContent = lines.slice(0, first).join("\n").trim();
+    text.after(list, after);
+    li.classList.add("k-summary-msg");
+  }
+
+  /** Mark Go back and Stop; unless `together`, move them to a row of their own. */
+  function separateNavigation(li, together) {
+    var group = li.querySelector(".lw-choices");
+    if (!group) return;
+    var nav = el("div", "lw-choices k-nav"); // .lw-choices: removed with the answers
+    nav.setAttribute("role", "group");
+    nav.setAttribute("aria-label", "Go back or stop");
+    Array.prototype.slice.call(group.querySelectorAll(".lw-choice")).forEach(function (button) {
+      var cls = NAV_BUTTONS[button.textContent];
+      if (!cls) return;
+      button.classList.add(cls);
+      if (!together) nav.appendChild(button);
+    });
+    if (!nav.children.length) return;
+    if (!group.children.length) group.remove();
+    li.appendChild(nav);
+  }
+
+  function decorate(li, custom) {
+    var id = custom.answer_id;
+    if (!li.hasAttribute("data-answer-id")) li.setAttribute("data-answer-id", id);
+    if (typeof custom.question === "string") li.setAttribute("data-question", custom.question);
+    li.classList.add("k-intake-msg");
+    var text = li.querySelector(".lw-text");
+    if (text) {
+      showProgress(li, text);
+      if (id === "intake_summary") showSummary(li, text);
+    }
+    separateNavigation(li, id === "intake_summary"); // the summary's stay in one bar
+    if (ASKING.indexOf(id) !== -1) {
+      log.querySelectorAll(".k-current").forEach(function (n) { n.classList.remove("k-current"); });
+      li.classList.add("k-current");
+      showCurrent();
+    }
+  }
+
+  /** Scroll the question being asked into view: all of it if it fits, else its top. */
+  function showCurrent() {
+    var li = log.querySelector(".k-current");
+    if (!li) return;
+    var scroller = $("k-scroller");
+    var end = scroller.scrollHeight - scroller.clientHeight;
+    if (end > 0) {
+      scroller.scrollTop = Math.max(0, Math.min(end, li.offsetTop - 8));
+    } else { // a phone: the page scrolls, not the transcript
+      var box = li.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) {
+        li.scrollIntoView({ block: box.height > window.innerHeight ? "start" : "end" });
+      }
+    }
+  }
+  window.addEventListener("resize", showCurrent);
+
+  function onIntakeMessage(message) {
+    var custom = message && message.custom;
+    var id = custom && custom.answer_id;
+    var opens = INTAKE_OPEN.indexOf(id) !== -1, closes = INTAKE_CLOSED.indexOf(id) !== -1;
+    if (!opens && !closes) return;
+    function apply(li) {
+      if (opens && !intake.active) setIntakeMode(true);
+      if (li && li.classList.contains("lw-bot")) decorate(li, custom);
+      if (closes) setIntakeMode(false);
+      else if (ASKING.indexOf(id) !== -1) setPrompt(custom.question);
+    }
+    if (message.text || message.buttons.length) {
+      // the widget shows this message right after this call: decorate it then
+      var before = log.lastElementChild;
+      Promise.resolve().then(function () {
+        apply(before ? before.nextElementSibling : log.firstElementChild);
+      });
+    } else {
+      // a custom-only message belongs to the bot message shown just before it
+      var last = log.lastElementChild;
+      apply(last && !last.hasAttribute("data-answer-id") ? last : null);
+    }
+  }
+
+  // an answer, tapped or typed, ends the "current" look of the question it answers
+  new MutationObserver(function (records) {
+    records.forEach(function (record) {
+      Array.prototype.forEach.call(record.addedNodes, function (node) {
+        if (node.classList && node.classList.contains("lw-user")) {
+          log.querySelectorAll(".k-current").forEach(function (n) { n.classList.remove("k-current"); });
+        }
+      });
+    });
+  }).observe(log, { childList: true });
+
+  /**
+   * Cancel the intake of a conversation the kiosk is leaving: "stop" deletes every
+   * answer collected so far (action_intake_cancel). Sent on a socket of its own so
+   * the screen and the new conversation don't wait for it.
+   */
+  function cancelIntake(sessionId) {
+    var socket = window.io(window.location.origin, {
+      path: "/kiosk/socket.io",
+      transports: ["websocket", "polling"],
+      reconnectionDelayMax: 5000,
+      forceNew: true,
+    });
+    var done = false;
+    var giveUp = window.setTimeout(finish, 120000);
+    function finish() {
+      if (done) return;
+      done = true;
+      window.clearTimeout(giveUp);
+      socket.removeAllListeners();
+      socket.disconnect();
+    }
+    socket.on("connect", function () {
+      socket.emit("session_request", { session_id: sessionId });
+    });
+    socket.on("session_confirm", function (data) {
+      var id = typeof data === "string" ? data : data && data.session_id;
+      if (id !== sessionId) return finish();
+      socket.emit("user_uttered", {
+        message: "stop",
+        session_id: sessionId,
+        metadata: { client: "kiosk", kiosk: true, reset: true },
+      });
+    });
+    socket.on("bot_uttered", function (raw) {
+      if (raw && raw.custom && raw.custom.answer_id === "intake_cancelled") finish();
+    });
+  }
+
   // ------------------------------------------------------------ controls
   document.querySelectorAll(".k-tile").forEach(function (tile) {
     tile.addEventListener("click", function () {
       var title = tile.querySelector(".k-tile-title").textContent;
       var payload = tile.getAttribute("data-payload");
+      if (tile.classList.contains("k-tile-intake")) intake.started = true;
       send(payload || tile.getAttribute("data-text"), title);
     });
   });
@@ -99,6 +324,9 @@
 
   function reset() {
     hideWarning();
+    var old = chat.sessionId();
+    if (old && (intake.active || intake.started)) cancelIntake(old);
+    setIntakeMode(false);
     chat.reset(); // empties the log, forgets the id, asks the server for a new one
     input.value = "";
     help.hidden = true;

@@ -221,7 +221,7 @@
   /**
    * A conversation over Rasa's socket.io channel, drawn into `options.log`.
    * options: server, path, log, typing, status, storageKey (null: keep nothing),
-   *   region, greet, metadata, onHelp(shown), onActivity(), onBotMessage(), afterChoice()
+   *   region, greet, metadata, onHelp(shown), onActivity(), onBotMessage(message), afterChoice()
    */
   function createChat(options) {
     var state = { sessionId: null, messages: [], help: false, lastConsult: null };
@@ -358,7 +358,7 @@
         message.kind = "safety";
       }
       if (isSafety(custom)) setHelp(true);
-      if (options.onBotMessage) options.onBotMessage();
+      if (options.onBotMessage) options.onBotMessage(message);
       if (!message.text && !message.buttons.length && message.kind !== "answer") {
         save();
         return;
