@@ -164,9 +164,18 @@ def ask(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> None:
             text = f"{section.intro}\n\n{position} of {len(in_section)}: {question.text}"
         else:
             text = f"Over the last 2 weeks: {position} of {len(in_section)}: {question.text}"
-    text = f"{text}\n(Question {numbered.index(slot) + 1} of {len(numbered)})"
-    buttons = [*_option_buttons(question), GO_BACK, STOP]
-    _message(dispatcher, "intake_question", text, buttons, question=question.id)
+    number = numbered.index(slot) + 1
+    text = f"{text}\n(Question {number} of {len(numbered)})"
+    navigation = [GO_BACK, STOP] if number > 1 else [STOP]  # nothing to go back to
+    buttons = [*_option_buttons(question), *navigation]
+    _message(
+        dispatcher,
+        "intake_question",
+        text,
+        buttons,
+        question=question.id,
+        progress=[number, len(numbered)],
+    )
 
 
 class AskIntakeSlot(Action, abc.ABC):

@@ -49,6 +49,15 @@ def asked(messages: list) -> str | None:
     return None
 
 
+def progress(messages: list) -> list:
+    """[question number, number of questions] from the question's payload."""
+    return next(m["custom"]["progress"] for m in messages if "progress" in (m.get("custom") or {}))
+
+
+def payloads(messages: list) -> list:
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]
+
+
 def code() -> str:
     return "T" + uuid.uuid4().hex[:7].upper()
 
@@ -58,8 +67,13 @@ def start(servers: Servers, sender: str, appointment: str) -> list:
     first = servers.send(sender, "start my intake")
     assert answer_ids(first) == ["intake_consent"]
     assert "encrypted" in text(first) and "stop at any time" in text(first)
-    assert asked(servers.send(sender, "yes")) == "appointment_code"
-    return servers.send(sender, appointment)
+    code_question = servers.send(sender, "yes")
+    assert asked(code_question) == "appointment_code"
+    assert progress(code_question)[0] == 1
+    assert "go back" not in payloads(code_question)  # nothing to go back to yet
+    reason = servers.send(sender, appointment)
+    assert progress(reason)[0] == 2 and "go back" in payloads(reason)
+    return reason
 
 
 def answer_all(servers: Servers, sender: str, answers: List[str]) -> list:
