@@ -169,7 +169,7 @@ class LanternSocketIOInput(SocketIOInput):
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             session_id = guard.valid_sender(
                 data.get("session_id") if isinstance(data, dict) else None
             )
@@ -185,7 +185,8 @@ class LanternSocketIOInput(SocketIOInput):
             sessions.pop(sid, None)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any = None, *_: Any) -> None:
+            # any number of arguments: a handler's TypeError would mean no reply at all
             output = self.output_class(sio, self.bot_message_evt)
             if not isinstance(data, dict):
                 await output.send_response(
