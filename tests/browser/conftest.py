@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from tests.servers import ROOT, Servers, start
+from tests.servers import ROOT, Servers, free_port, start
 
 CHROMIUM = Path(os.environ.get("LANTERN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -35,6 +35,9 @@ SOCKET_IO_JS = ROOT / "web/node_modules/socket.io-client/dist/socket.io.min.js"
 SCREENSHOTS = ROOT / "test-artifacts/screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
+#: Where clinic_site serves "another site's" page (allowed in LANTERN_CORS_ORIGINS).
+CLINIC_PORT = free_port()
+CLINIC_ORIGIN = f"http://127.0.0.1:{CLINIC_PORT}"
 #: Replies can take a while on a busy 2-core machine (the first one loads the model).
 REPLY_MS = 45_000
 
@@ -51,7 +54,11 @@ def web(tmp_path_factory: pytest.TempPathFactory, staff_token: str) -> Iterator[
     missing = [str(p.relative_to(ROOT)) for p in (SOCKET_IO_JS, AXE_JS) if not p.is_file()]
     if missing:
         pytest.fail(f"missing {missing}: run scripts/install_web.sh (npm ci --prefix web)")
-    running = start(tmp_path_factory.mktemp("lantern-web"), {"LANTERN_STAFF_TOKEN": staff_token})
+    running = start(
+        tmp_path_factory.mktemp("lantern-web"),
+        # the test clinic site (clinic_site) may embed the widget: socket.io checks the Origin
+        {"LANTERN_STAFF_TOKEN": staff_token, "LANTERN_CORS_ORIGINS": CLINIC_ORIGIN},
+    )
     yield running
     running.stop()
 
@@ -165,7 +172,7 @@ def clinic_site(html: str) -> Iterator[str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    server = ThreadingHTTPServer(("127.0.0.1", CLINIC_PORT), Page)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
