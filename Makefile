@@ -4,7 +4,7 @@ SHELL := /bin/bash
 ENV := . scripts/env.sh &&
 VENV := .venv/bin
 
-.PHONY: help install lock train run shell test test-safety test-browser validate lint content-report nlu-report bench web browser clean purge-intakes
+.PHONY: help install lock train run shell test test-safety test-browser validate lint content-report nlu-report bench bench-load web browser clean purge-intakes
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -63,8 +63,12 @@ content-report: install ## Table of every vetted answer: words, grade, sources, 
 nlu-report: train ## Routing accuracy on the held-out sets (writes results/nlu_report.md)
 	@$(ENV) $(VENV)/python -m bench.nlu_report
 
-bench: nlu-report ## All reports: NLU routing and the safety screen (results/*.md)
+bench: nlu-report ## All reports: NLU routing, safety screen, speed/memory/training vs. baseline (results/*.md; ~15 min)
 	@$(ENV) $(VENV)/python -m bench.safety_report
+	@$(ENV) $(VENV)/python -m bench.perf_report
+
+bench-load: install ## REST load on a running `make run` (1, 10, 50 conversations; no report)
+	@$(ENV) $(VENV)/python -m bench.load --url http://localhost:$$LANTERN_PORT
 
 purge-intakes: install ## Delete intake records older than LANTERN_INTAKE_RETENTION_DAYS (default 30)
 	@$(ENV) $(VENV)/python -m lantern.intake.store purge
