@@ -45,8 +45,14 @@ class Router:
 
     def __init__(self, model: Path = ROOT / "models" / "lantern.tar.gz") -> None:
         """Load the model (a few seconds)."""
-        from rasa.core.agent import load_agent
+        import logging
 
+        from rasa.core.agent import load_agent
+        from rasa.utils.log_utils import configure_structlog
+
+        # unconfigured, Rasa's structlog prints every parsed text to stdout (debug):
+        # held-out and safety texts must never be shown or logged
+        configure_structlog(logging.WARNING)
         self.loop = asyncio.new_event_loop()
         self.agent = self.loop.run_until_complete(load_agent(model_path=str(model)))
         self.kb, self.table = knowledge_base(), routing_table()
