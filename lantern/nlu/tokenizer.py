@@ -42,6 +42,8 @@ KEEP = frozenset(
         "management",
         "relief",
         "use",
+        # "kap" is ketamine for routing, but as a word it tells the classifier ask_kap
+        "kap",
         "",
     }
 )
