@@ -5,9 +5,9 @@ word by word on lower-cased lookup lemmas, so "killing myself" matches "kill mys
 Phrase syntax (one phrase per line in the YAML file):
 
 - `word`        matches any form with the same lemma ("die" matches "died", "dying")
-- `=word`       matches exactly that lower-cased word
+- `=word`       matches exactly that lower-cased word ("=i'm" is the two words "i" "'m")
 - `a|b`         matches either lemma
-- `~regex`      matches a word whose exact text matches the regular expression
+- `~regex`      matches a word whose lower-cased text matches the regular expression
 - `*`           matches at most one word of any kind (optional)
 
 Words listed under `fuzzy` also match misspellings (Damerau-Levenshtein distance
@@ -22,15 +22,35 @@ dropped when a negation stands shortly before it in the same clause ("I'm not
 suicidal"), when it lies inside a `benign` phrase ("suicide headaches"), and, for
 emergency and active use only, when a `hypothetical` marker stands before it in
 the clause ("scared of having a bad trip", "what if I overdose").
+
+Narrower exceptions, each declared per category in the YAML file:
+
+- `not_within`: spans inside which a match of that category is dropped
+  ("ketamine clinics near me" is not sourcing); an entry `{span, only}` drops
+  only the listed phrases ("can I have" is a question, not the statement "I have").
+- `statements` (on an `all_of` entry): the index of the group that states the
+  person's situation ("I have", "I take"); a match right after a
+  `question_openers` word ("can I have ketamine with high blood pressure?") is a
+  general question, not a statement about the person.
+- `amounts` with `current_medicine` (dosing): a number with a unit is decisive,
+  unless it follows a statement of a medicine the person is on ("I'm on
+  sertraline 100mg") with no study substance around it.
+- `not_now` (active use): when the message places the experience clearly in the
+  future or days in the past ("my session is tomorrow", "last month") and has
+  none of the `now` markers ("right now", "took", "still"), its matches count
+  only as a cue for the classifier.
+
+Dropped matches never decide; `hypothetical` and `not_now` ones still count as a
+safety cue for the classifier's second net (lantern/safety/component.py).
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, FrozenSet, List, Tuple
 
 import yaml
 
@@ -66,6 +86,16 @@ class Decision:
     benign: bool = False  # a known figure of speech or informational phrase appeared
 
 
+@dataclass(frozen=True)
+class _Medicine:
+    """The `current_medicine` rule of a category (see phrases.yml, request_dosing)."""
+
+    within: int  # words allowed between the statement and the amount
+    after: int  # words after the amount checked for a substance
+    substances: FrozenSet[str]  # lemmas of the study substances
+    not_names: FrozenSet[str]  # words next to an amount that do not name a medicine
+
+
 @dataclass
 class _Compiled:
     matcher: Any
@@ -74,25 +104,35 @@ class _Compiled:
     negation_window: int
     fuzzy: Tuple[str, ...] = ()
     hypothetical: Tuple[Tuple[str, ...], ...] = ()
+    question_openers: FrozenSet[str] = frozenset()
+    # (category, entry index) -> the phrases a not_within span drops (None: all)
+    not_within: Dict[Tuple[str, int], FrozenSet[str] | None] = field(default_factory=dict)
+    # (category, all_of index) -> index of the group that states the person's situation
+    statements: Dict[Tuple[str, str], str] = field(default_factory=dict)
+    current_medicine: Dict[str, _Medicine] = field(default_factory=dict)
 
 
 def _token_pattern(word: str) -> Dict[str, Any]:
     if word == "*":
         return {"OP": "?"}
     if word.startswith("~"):
-        return {"TEXT": {"REGEX": word[1:]}}
+        return {"LOWER": {"REGEX": word[1:]}}
+    if "|" in word:
+        if any(w[:1] in ("=", "~", "") for w in word.split("|")):
+            raise ValueError(f"`{word}`: alternatives are plain words (use ~regex for exact ones)")
+        return {"NORM": {"IN": [lemma(w) for w in word.split("|")]}}
     if word.startswith("="):
         return {"LOWER": word[1:]}
-    if "|" in word:
-        return {"NORM": {"IN": [lemma(w) for w in word.split("|")]}}
     return {"NORM": lemma(word)}
 
 
 def _pattern(phrase: str) -> List[Dict[str, Any]]:
     words: List[str] = []
     for raw in phrase.split():
-        if raw == "*" or raw[0] in "=~" or "|" in raw:
+        if raw == "*" or raw[0] == "~" or "|" in raw:
             words.append(raw)
+        elif raw[0] == "=":  # "=i'm" is two exact words, "i" and "'m", like the text
+            words.extend("=" + t.text for t in nlp().make_doc(raw[1:]))
         else:  # split "can't" / "don't" the way the tokenizer does
             words.extend(t.text for t in nlp().make_doc(raw))
     return [_token_pattern(w) for w in words]
@@ -103,9 +143,21 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
     from spacy.matcher import Matcher
 
     matcher = Matcher(nlp().vocab)
+    not_within: Dict[Tuple[str, int], FrozenSet[str] | None] = {}
+    statements: Dict[Tuple[str, str], str] = {}
+    current_medicine: Dict[str, _Medicine] = {}
+
+    def add(key: str, phrases: Any, where: str) -> None:
+        if not isinstance(phrases, list) or not all(
+            isinstance(p, str) and p.strip() for p in phrases
+        ):
+            raise ValueError(f"{source}: {where} must be a list of non-empty strings")
+        for phrase in phrases:
+            matcher.add(key.format(phrase=phrase), [_pattern(phrase)])
+
     for category in CATEGORIES:
         spec = data.get(category) or {}
-        for kind in ("phrases", "terms"):
+        for kind in ("phrases", "terms", "amounts"):
             for i, phrase in enumerate(spec.get(kind) or []):
                 if not isinstance(phrase, str) or not phrase.strip():
                     raise ValueError(f"{source}: {category}.{kind}[{i}] must be a non-empty string")
@@ -116,8 +168,30 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
             if not groups or not all(isinstance(g, list) and g for g in groups):
                 raise ValueError(f"{source}: {category}.all_of[{n}] needs non-empty `groups`")
             for g, group in enumerate(groups):
-                key = f"{category}|all_of:{n}:{g}:{len(groups)}|{entry.get('name', n)}"
-                matcher.add(key, [_pattern(str(phrase)) for phrase in group])
+                for phrase in group:
+                    key = f"{category}|all_of:{n}:{g}:{len(groups)}|{phrase}"
+                    matcher.add(key, [_pattern(str(phrase))])
+            if "statements" in entry:
+                statements[(category, str(n))] = str(int(entry["statements"]))
+        for i, entry in enumerate(spec.get("not_within") or []):
+            span = entry if isinstance(entry, str) else entry.get("span")
+            listed = entry.get("only") if isinstance(entry, dict) else None
+            only = None if listed is None else frozenset(str(p) for p in listed)
+            add(f"{category}|not_within:{i}|{{phrase}}", [span], f"{category}.not_within[{i}]")
+            not_within[(category, i)] = only
+        not_now = spec.get("not_now")
+        if not_now:
+            add(f"{category}|not_now|{{phrase}}", not_now.get("markers"), f"{category}.not_now")
+            add(f"{category}|now|{{phrase}}", not_now.get("now"), f"{category}.not_now.now")
+        medicine = spec.get("current_medicine")
+        if medicine:
+            add(f"{category}|statement|{{phrase}}", medicine.get("statements"), category)
+            current_medicine[category] = _Medicine(
+                within=int(medicine.get("within", 3)),
+                after=int(medicine.get("after", 2)),
+                substances=frozenset(lemma(str(w)) for w in medicine.get("substances") or []),
+                not_names=frozenset(str(w).lower() for w in medicine.get("not_names") or []),
+            )
     for phrase in data.get("benign") or []:
         matcher.add(f"benign|phrases|{phrase}", [_pattern(str(phrase))])
     return _Compiled(
@@ -130,6 +204,10 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
             tuple(t.text.lower() for t in nlp().make_doc(str(m)))
             for m in data.get("hypothetical", [])
         ),
+        question_openers=frozenset(str(w).lower() for w in data.get("question_openers", [])),
+        not_within=not_within,
+        statements=statements,
+        current_medicine=current_medicine,
     )
 
 
@@ -162,6 +240,48 @@ def _clauses(doc: Any) -> List[int]:
     return ids
 
 
+def _inverted(doc: Any, start: int, comp: _Compiled) -> bool:
+    """Whether the words at `start` follow a question opener ("can I have", not "I have")."""
+    return start > 0 and doc[start - 1].lower_ in comp.question_openers
+
+
+def _current_medicine(
+    doc: Any,
+    start: int,
+    end: int,
+    clause: List[int],
+    statements: List[Tuple[int, int]],
+    rule: _Medicine,
+) -> bool:
+    """Whether the amount at `start:end` belongs to a medicine the person says they are on.
+
+    It does when a statement ("I'm on") ends shortly before it in the same clause, a
+    word next to it names a medicine ("sertraline 100mg", "20mg of lexapro") and no
+    study substance is around it.
+    """
+
+    def names_medicine(i: int) -> bool:
+        if not 0 <= i < len(doc):
+            return False
+        token = doc[i]
+        return (
+            token.is_alpha
+            and token.lower_ not in rule.not_names
+            and token.norm_ not in rule.substances
+        )
+
+    after_name = end + 1 if end < len(doc) and doc[end].lower_ == "of" else end
+    for s, e in statements:
+        if clause[s] != clause[start] or not e <= start <= e + rule.within:
+            continue
+        if not (names_medicine(after_name) or (start > e and names_medicine(start - 1))):
+            continue
+        window = doc[s : min(len(doc), end + rule.after)]
+        if not any(t.norm_ in rule.substances for t in window):
+            return True
+    return False
+
+
 def screen(text: str, compiled: _Compiled | None = None) -> Decision:
     """Decide the safety category of `text` (or None)."""
     comp = compiled or _compiled()
@@ -174,19 +294,44 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
     with _LOCK:
         matches = comp.matcher(doc)
     clause = _clauses(doc)
-    benign = [
-        (s, e) for key_id, s, e in matches if nlp().vocab.strings[key_id].startswith("benign|")
-    ]
+    benign: List[Tuple[int, int]] = []
+    exempt: List[Tuple[str, int, int, FrozenSet[str] | None]] = []
+    statements: Dict[str, List[Tuple[int, int]]] = {}
+    markers: set = set()
+    present: set = set()
+    candidates: List[Tuple[str, str, str, int, int]] = []
+    for key_id, start, end in matches:
+        category, kind, phrase = nlp().vocab.strings[key_id].split("|", 2)
+        if category == "benign":
+            benign.append((start, end))
+        elif kind.startswith("not_within:"):
+            only = comp.not_within[(category, int(kind.split(":")[1]))]
+            exempt.append((category, start, end, only))
+        elif kind == "not_now":
+            markers.add(category)
+        elif kind == "now":
+            present.add(category)
+        elif kind == "statement":
+            if not _inverted(doc, start, comp):
+                statements.setdefault(category, []).append((start, end))
+        else:
+            candidates.append((category, kind, phrase, start, end))
+    not_now = markers - present
     fired: Dict[str, List[str]] = {}
     groups_hit: Dict[Tuple[str, str, str], set] = {}
     negated = cue = False
-    for key_id, start, end in matches:
-        key = nlp().vocab.strings[key_id]
-        category, kind, phrase = key.split("|", 2)
-        if category == "benign":
-            continue
+    for category, kind, phrase, start, end in candidates:
         if any(bs <= start and end <= be for bs, be in benign):
             continue
+        if any(
+            c == category and bs <= start and end <= be and (only is None or phrase in only)
+            for c, bs, be, only in exempt
+        ):
+            continue
+        if kind == "amounts" and category in comp.current_medicine:
+            rule = comp.current_medicine[category]
+            if _current_medicine(doc, start, end, clause, statements.get(category, []), rule):
+                continue
         c = clause[start]
         window = range(max(0, start - comp.negation_window), start)
         is_negated = any(
@@ -201,6 +346,8 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
         )
         if kind.startswith("all_of:"):
             _, n, g, total = kind.split(":")
+            if comp.statements.get((category, n)) == g and _inverted(doc, start, comp):
+                continue
             if not is_negated and not hypothetical:
                 groups_hit.setdefault((category, n, total), set()).add(g)
             continue
@@ -208,7 +355,7 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
         if is_negated:
             negated = True
             continue
-        if hypothetical:
+        if hypothetical or category in not_now:
             continue
         if kind == "terms" and not any(
             clause[t.i] == c and t.norm_ in comp.first_person for t in doc
@@ -218,7 +365,8 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
     for (category, n, total), hit in groups_hit.items():
         if len(hit) == int(total):
             cue = True
-            fired.setdefault(category, []).append(f"all_of:{n}")
+            if category not in not_now:
+                fired.setdefault(category, []).append(f"all_of:{n}")
     for category in CATEGORIES:
         if category in fired:
             return Decision(
