@@ -160,24 +160,6 @@ def test_refused_consent_stores_nothing(servers: Servers, sender: str, store_env
     assert "ketamine_overview" in answer_ids(servers.send(sender, "what is ketamine?"))
 
 
-def test_crisis_inside_the_form_interrupts_it_and_it_can_continue(
-    servers: Servers, sender: str
-) -> None:
-    start(servers, sender, code())
-    answer_all(servers, sender, ["Depression", "therapy"])
-    reply = servers.send(sender, "honestly I just want to die")
-    ids = answer_ids(reply)
-    assert ids[0] == "safety_crisis"  # help first
-    assert "988" in text(reply)
-    assert ids[-1] == "intake_paused"
-    # the crisis text was not taken as the medicines answer; answers so far are kept
-    resumed = servers.send(sender, "continue")
-    assert asked(resumed) == "medicines"
-    summary = answer_all(servers, sender, ["none"] + NO_MEDS + HISTORY + PHQ9 + GAD7)
-    assert "Reason for visit: Depression" in text(summary)
-    assert "die" not in text(summary)
-
-
 def test_item9_positive_gives_the_crisis_reply_and_an_urgent_staff_alert(
     servers: Servers, sender: str, store_env: None
 ) -> None:
