@@ -221,7 +221,15 @@ def serve_and_load(
     # imported by name: tests/ is not a package mypy checks for bench
     start = importlib.import_module("tests.servers").start
     var_dir = Path(tempfile.mkdtemp(prefix="bench-var-"))
-    result: Dict[str, Any] = {"model": str(model), "load_average_1min_before": os.getloadavg()[0]}
+    fingerprint = model.with_suffix("").with_suffix(".fingerprint")
+    result: Dict[str, Any] = {
+        "model": _rel(model),
+        "model_modified": dt.datetime.fromtimestamp(
+            model.stat().st_mtime, dt.timezone.utc
+        ).isoformat(timespec="seconds"),
+        "model_fingerprint": fingerprint.read_text().strip() if fingerprint.exists() else None,
+        "load_average_1min_before": os.getloadavg()[0],
+    }
     t0 = time.perf_counter()
     try:
         servers = start(var_dir, {"LANTERN_MODEL": str(model)})
@@ -460,6 +468,12 @@ def markdown(report: Dict[str, Any]) -> str:
         "message in 14 a safety text); a request counts only with HTTP 200 and a "
         "`custom.answer_id`",
         f"- baseline: {report['baseline_config']}",
+        "- served: "
+        + "; ".join(
+            f"{n} {s.get('model')} (modified {s.get('model_modified')})"
+            for n, s in report["systems"].items()
+            if s.get("model")
+        ),
         f"- routing accuracy: Lantern from {report['systems']['lantern'].get('routing_source')}"
         "; the baseline measured with the same code (bench/nlu_report.py)",
         "",
@@ -583,6 +597,8 @@ def main(argv: List[str] | None = None) -> int:
         ),
         "systems": {name: {} for name in SYSTEMS},
     }
+    # read now: results/ is shared, and this run's `make nlu-report` has just written it
+    lantern_nlu = lantern_routing()
     print(f"==> machine: {report['machine']}", flush=True)
     for name in systems:
         print(f"==> training {name} (cold cache)", flush=True)
@@ -604,7 +620,6 @@ def main(argv: List[str] | None = None) -> int:
         print(f"==> serving {name} ({_rel(model)})", flush=True)
         system.update(_guarded("serving", serve_and_load, model, levels, args.seconds, args.warmup))
         print(f"    ready after {system.get('ready_s')} s {system.get('error', '')}", flush=True)
-    lantern_nlu = lantern_routing()
     report["systems"]["lantern"]["routing_source"] = lantern_nlu.pop("_source", "(missing)")
     report["systems"]["lantern"]["routing"] = lantern_nlu
     if "baseline" in systems and baseline_model.exists():
