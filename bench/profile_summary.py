@@ -61,11 +61,17 @@ def read_raw(path: Path) -> Iterator[Tuple[str, int]]:
             yield stack, int(count)
 
 
+#: Leaf frames of a thread that is only waiting (py-spy may still sample it).
+IDLE_LEAVES = ("_worker (concurrent/futures/thread.py", "serve (sanic/server/runners.py")
+
+
 def summarise(path: Path) -> Tuple[List[Tuple[str, int]], int]:
-    """Samples per bucket, most first, and the total."""
+    """Busy samples per bucket, most first, and the busy total (idle waits left out)."""
     buckets: Counter = Counter()
     total = 0
     for stack, count in read_raw(path):
+        if stack.split(";")[-1].startswith(IDLE_LEAVES):
+            continue
         total += count
         bucket = next(
             (name for name, parts in BUCKETS if any(p in stack for p in parts)),
@@ -79,7 +85,7 @@ def main(argv: List[str] | None = None) -> int:
     """Print the buckets of each profile given."""
     for arg in argv if argv is not None else sys.argv[1:]:
         rows, total = summarise(Path(arg))
-        print(f"{arg}: {total} samples")
+        print(f"{arg}: {total} busy samples")
         for name, count in rows:
             print(f"  {count / total:6.1%}  {name}")
     return 0

@@ -1,0 +1,135 @@
+"""The benchmark's own checks: reply validation, failure counting, log and profile parsing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+from aiohttp import web
+
+from bench import load, perf_report, profile_summary
+
+
+def reply(*messages: dict) -> bytes:
+    return json.dumps(list(messages)).encode()
+
+
+def test_check_reply_accepts_only_http_200_with_an_answer_id() -> None:
+    good = reply({"text": "hi"}, {"custom": {"answer_id": "welcome"}})
+    assert load.check_reply(200, good) is None
+    assert load.check_reply(500, good) == "http_500"
+    assert load.check_reply(200, reply({"text": "no id"})) == "no_answer_id"
+    assert load.check_reply(200, b"[]") == "no_answer_id"
+    assert load.check_reply(200, b"not json") == "invalid_json"
+    assert load.check_reply(200, b'{"custom": {"answer_id": "x"}}') == "invalid_json"
+    down = reply({"custom": {"answer_id": "service_unavailable"}})
+    assert load.check_reply(200, down) == "service_unavailable"
+
+
+def test_run_level_counts_failures_and_keeps_one_sender_per_conversation(
+    unused_tcp_port: int,
+) -> None:
+    senders: dict = {}
+
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.json()
+        senders.setdefault(body["sender"], []).append(body["message"])
+        if body["message"] == "menu":
+            return web.Response(status=500)
+        if body["message"].startswith("I want"):
+            return web.json_response([{"text": "no id"}])
+        return web.json_response([{"custom": {"answer_id": "ok"}}])
+
+    async def scenario() -> load.LevelResult:
+        app = web.Application()
+        app.router.add_post(load.WEBHOOK, webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
+        try:
+            return await load.run_level(f"http://127.0.0.1:{unused_tcp_port}", 3, 1.0)
+        finally:
+            await runner.cleanup()
+
+    result = asyncio.run(scenario())
+    assert result.messages == result.ok + result.failed > 0
+    assert result.failures.get("http_500", 0) > 0
+    assert result.ok > 0 and result.p50_ms > 0 and result.throughput > 0
+    # every conversation has its own sender id and follows one script in order
+    scripts = [list(s) for s in load.CONVERSATIONS]
+    for messages in senders.values():
+        assert any(s[: len(messages)] == messages for s in scripts)
+    assert len(senders) >= 3
+
+
+def test_server_errors_counts_by_logger_and_error_type() -> None:
+    logs = "\n".join(
+        [
+            "2026-11-21 14:33:24 ERROR    lantern.channels.guard  - lantern.message.failed "
+            "error=TimeoutError",
+            "2026-11-21 14:33:25 ERROR    lantern.channels.guard  - lantern.message.failed "
+            "error=TimeoutError",
+            "2026-11-21 14:33:26 ERROR    rasa.core.actions.action  - Failed to run",
+            "2026-11-21 14:33:27 INFO     rasa.core.processor  - fine",
+        ]
+    )
+    assert perf_report.server_errors(logs) == {
+        "lantern.channels.guard (TimeoutError)": 2,
+        "rasa.core.actions.action": 1,
+    }
+
+
+def test_process_tree_memory_and_cpu_of_this_process() -> None:
+    pid = os.getpid()
+    assert pid in perf_report.process_tree(pid)
+    assert perf_report.rss_bytes(pid) > 10 * 1024 * 1024
+    assert 0 < perf_report.rss_bytes(pid, "RssFile") < perf_report.rss_bytes(pid)
+    assert perf_report.cpu_seconds(pid) > 0
+
+
+def test_evaluate_marks_each_target_and_the_ratio() -> None:
+    system = {
+        "levels": [
+            {"concurrency": 1, "p50_ms": 10.0, "failed": 0},
+            {"concurrency": 50, "throughput": 100.0, "p95_ms": 300.0, "failed": 2},
+        ],
+        "ready_s": 5.0,
+        "rss_mib_after_load": {"rasa": 500.0},
+        "training": {"seconds": 60.0},
+        "routing": {"v2 (blind)": {"accuracy": 0.96}},
+    }
+    base = {**system, "ready_s": 10.0}
+    rows = {
+        r["metric"]: r
+        for r in perf_report.evaluate({"systems": {"lantern": system, "baseline": base}})
+    }
+    assert rows["p50 latency, 1 conversation"]["lantern_pass"] is True
+    assert rows["throughput, 50 conversations"]["lantern_pass"] is False
+    assert rows["p95 latency, 50 conversations"]["lantern_pass"] is False
+    assert rows["failed requests (all levels)"]["lantern_pass"] is False
+    assert rows["start to ready"]["ratio"] == 0.5
+    assert rows["routing accuracy, blind set v2"]["lantern_pass"] is True
+
+
+def test_profile_summary_buckets_and_skips_idle_threads(tmp_path: Path) -> None:
+    raw = tmp_path / "profile.txt"
+    raw.write_text(
+        "\n".join(
+            [
+                "<module> (rasa:8);run (rasa/core/actions/action.py:790);"
+                "_validate_action_result (rasa/core/actions/action.py:704) 30",
+                "<module> (rasa:8);save (rasa/core/tracker_store.py:1400);"
+                "do_commit (sqlalchemy/engine/default.py:686) 10",
+                "iter_errors (jsonschema/validators.py:288) 10",
+                "_bootstrap (threading.py:973);_worker (concurrent/futures/thread.py:81) 500",
+            ]
+        )
+    )
+    rows, total = profile_summary.summarise(raw)
+    assert total == 50
+    assert dict(rows) == {
+        "action response JSON-schema check (RemoteAction._validate_action_result)": 40,
+        "tracker store save (SQLite count + insert + commit)": 10,
+    }
