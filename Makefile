@@ -63,7 +63,7 @@ content-report: install ## Table of every vetted answer: words, grade, sources, 
 nlu-report: train ## Routing accuracy on the held-out sets (writes results/nlu_report.md)
 	@$(ENV) $(VENV)/python -m bench.nlu_report
 
-bench: nlu-report ## All reports: NLU routing, safety screen, speed/memory/training vs. baseline (results/*.md; ~15 min)
+bench: nlu-report ## All reports: NLU routing, safety screen, speed/memory/training vs. baseline (results/*.md; ~30 min)
 	@$(ENV) $(VENV)/python -m bench.safety_report
 	@$(ENV) $(VENV)/python -m bench.perf_report
 
