@@ -9,7 +9,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import requests
 
@@ -48,6 +48,12 @@ class Servers:
         response.raise_for_status()
         return list(response.json())
 
+    def share_store_env(self, monkeypatch: Any) -> None:
+        """Point this test process at the server's intake store (pytest's monkeypatch)."""
+        for name in STORE_VARIABLES:
+            if name in self.env:
+                monkeypatch.setenv(name, self.env[name])
+
     def logs(self) -> str:
         """Everything both servers logged so far."""
         logs = self.var_dir / "logs"
@@ -63,6 +69,20 @@ class Servers:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         return int(self.process.returncode or 0)
+
+
+def terminate(process: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM, as an orchestrator would; SIGKILL if it hasn't exited in `timeout` s."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+#: What the test process needs to read a server's intake store.
+STORE_VARIABLES = ("LANTERN_VAR_DIR", "LANTERN_INTAKE_KEY", "LANTERN_INTAKE_DB")
 
 
 def start(var_dir: Path, extra_env: Dict[str, str] | None = None, timeout: float = 180) -> Servers:

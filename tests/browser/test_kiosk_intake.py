@@ -83,9 +83,7 @@ def portrait(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def store_env(web: Servers, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Read the running server's intake store from the test process."""
-    for name in ("LANTERN_VAR_DIR", "LANTERN_INTAKE_KEY", "LANTERN_INTAKE_DB"):
-        if name in web.env:
-            monkeypatch.setenv(name, web.env[name])
+    web.share_store_env(monkeypatch)
     yield
 
 

@@ -12,7 +12,7 @@ from typing import Dict
 
 import requests
 
-from tests.servers import ROOT
+from tests.servers import ROOT, terminate
 
 
 class ActionServer:
@@ -47,12 +47,7 @@ class ActionServer:
     def stop(self) -> None:
         """Stop it (SIGTERM, as an orchestrator would)."""
         if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            terminate(self.process)
 
 
 class SlowActionServer:

@@ -23,9 +23,7 @@ GAD7 = ["Several days"] * 7
 @pytest.fixture
 def store_env(servers: Servers, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Read the running server's intake store from the test process."""
-    for name in ("LANTERN_VAR_DIR", "LANTERN_INTAKE_KEY", "LANTERN_INTAKE_DB"):
-        if name in servers.env:
-            monkeypatch.setenv(name, servers.env[name])
+    servers.share_store_env(monkeypatch)
     yield
 
 

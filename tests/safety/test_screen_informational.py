@@ -14,6 +14,7 @@ from typing import List
 import pytest
 import yaml
 
+from lantern.safety.audit import SAFETY_REPLIES
 from tests.conftest import answer_ids
 from tests.servers import Servers
 
@@ -22,14 +23,6 @@ pytestmark = pytest.mark.server
 CASES: List[str] = yaml.safe_load((Path(__file__).parent / "cases.yml").read_text())[
     "informational"
 ]
-SAFETY_REPLIES = {
-    "safety_crisis",
-    "safety_emergency",
-    "safety_active_use",
-    "decline_dosing",
-    "decline_sourcing",
-    "decline_personal_advice",
-}
 
 
 def test_there_are_informational_cases() -> None:

@@ -23,7 +23,7 @@ import psycopg2
 import pytest
 import redis
 
-from tests.servers import ROOT, free_port
+from tests.servers import ROOT, free_port, terminate
 
 INSTALL = ROOT / "scripts" / "install_services.sh"
 
@@ -145,12 +145,7 @@ class Redis:
 
     def stop(self) -> None:
         """Stop the server and delete its directory."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        terminate(self.process)
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
