@@ -14,6 +14,7 @@ for `make run`; production sets it from a secret store.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +31,13 @@ class TrackerKeyError(ValueError):
 
 def fernet() -> MultiFernet:
     """The keys from LANTERN_TRACKER_KEY (first one encrypts)."""
-    keys = [k.strip() for k in os.environ.get(KEY_VARIABLE, "").split(",") if k.strip()]
+    return _fernet(os.environ.get(KEY_VARIABLE, ""))
+
+
+@lru_cache(maxsize=4)
+def _fernet(setting: str) -> MultiFernet:
+    """Built once per key setting: every stored and loaded event uses it."""
+    keys = [k.strip() for k in setting.split(",") if k.strip()]
     if not keys:
         raise TrackerKeyError(f"{KEY_VARIABLE} is not set (scripts/env.sh makes one)")
     try:

@@ -141,13 +141,15 @@ def questions() -> Tuple[Question, ...]:
     return _load()[0]
 
 
+@lru_cache(maxsize=1)
 def sections() -> Dict[str, Section]:
-    """The sections by id."""
+    """The sections by id (one shared dict: read it, don't change it)."""
     return {s.id: s for s in _load()[1]}
 
 
+@lru_cache(maxsize=1)
 def by_slot() -> Dict[str, Question]:
-    """Questions by slot name."""
+    """Questions by slot name (one shared dict: read it, don't change it)."""
     return {q.slot: q for q in questions()}
 
 
