@@ -321,7 +321,7 @@ def _level(system: Dict[str, Any], concurrency: int) -> Dict[str, Any]:
 
 
 def _blind(system: Dict[str, Any]) -> float | None:
-    r = system.get("routing", {}).get("v2 (blind)")
+    r = system.get("routing", {}).get("v3 (blind)")
     return float(r["accuracy"]) if r else None
 
 
@@ -329,10 +329,17 @@ Getter = Callable[[Dict[str, Any]], Any]
 
 #: (label, getter, unit, target check or None, target text)
 ROWS: List[Tuple[str, Getter, str, Callable[[float], bool] | None, str]] = [
-    ("routing accuracy, blind set v2", _blind, "%", lambda v: v >= 0.95, ">= 95%"),
+    ("routing accuracy, blind set v3", _blind, "%", lambda v: v >= 0.95, ">= 95%"),
     (
-        "routing accuracy, set v1",
-        lambda s: s.get("routing", {}).get("v1", {}).get("accuracy"),
+        "routing accuracy, dev set v2",
+        lambda s: s.get("routing", {}).get("v2 (dev)", {}).get("accuracy"),
+        "%",
+        None,
+        "",
+    ),
+    (
+        "routing accuracy, dev set v1",
+        lambda s: s.get("routing", {}).get("v1 (dev)", {}).get("accuracy"),
         "%",
         None,
         "",

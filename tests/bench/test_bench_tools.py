@@ -98,7 +98,7 @@ def test_evaluate_marks_each_target_and_the_ratio() -> None:
         "ready_s": 5.0,
         "rss_mib_after_load": {"rasa": 500.0},
         "training": {"seconds": 60.0},
-        "routing": {"v2 (blind)": {"accuracy": 0.96}},
+        "routing": {"v3 (blind)": {"accuracy": 0.96}},
     }
     base = {**system, "ready_s": 10.0}
     rows = {
@@ -110,7 +110,7 @@ def test_evaluate_marks_each_target_and_the_ratio() -> None:
     assert rows["p95 latency, 50 conversations"]["lantern_pass"] is False
     assert rows["failed requests (all levels)"]["lantern_pass"] is False
     assert rows["start to ready"]["ratio"] == 0.5
-    assert rows["routing accuracy, blind set v2"]["lantern_pass"] is True
+    assert rows["routing accuracy, blind set v3"]["lantern_pass"] is True
 
 
 def test_profile_summary_buckets_and_skips_idle_threads(tmp_path: Path) -> None:
@@ -133,3 +133,30 @@ def test_profile_summary_buckets_and_skips_idle_threads(tmp_path: Path) -> None:
         "action response JSON-schema check (RemoteAction._validate_action_result)": 40,
         "tracker store save (SQLite count + insert + commit)": 10,
     }
+
+
+class _FakeRouter:
+    """Routes every text to the id named by its first word."""
+
+    def route(self, text: str, context: object = None) -> object:
+        from actions.context import Context
+        from bench.model import Routed
+
+        return Routed(text.split()[0], "x", 1.0, Context())
+
+
+def test_nlu_report_never_writes_out_a_blind_sets_misrouted_texts(tmp_path: Path) -> None:
+    from bench import nlu_report
+
+    (tmp_path / "holdout.yml").write_text(
+        "questions:\n"
+        "  - {text: 'a secret one', answer_id: a}\n"
+        "  - {text: 'b secret two', answer_id: a}\n"
+    )
+    blind = nlu_report.evaluate(_FakeRouter(), tmp_path, blind=True)  # type: ignore[arg-type]
+    dev = nlu_report.evaluate(_FakeRouter(), tmp_path)  # type: ignore[arg-type]
+    assert blind["accuracy"] == dev["accuracy"] == 0.5
+    assert blind["confusions"] == [{"expected": "a", "got": "b", "count": 1}]
+    assert "secret" not in json.dumps(blind) + nlu_report.markdown(blind, "v")
+    assert dev["misses"] == [{"text": "b secret two", "expected": "a", "got": "b"}]
+    assert [blind for _, blind in nlu_report.HOLDOUT_SETS.values()].count(True) == 1
