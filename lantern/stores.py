@@ -34,6 +34,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
+from lantern.speed import cache_action_response_validator, cache_event_types, fast_sqlite
 from lantern.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
 
 T = TypeVar("T")
@@ -135,6 +136,8 @@ class LanternTrackerStore(SQLTrackerStore):
         super().__init__(
             domain=domain, event_broker=event_broker, **tracker_store_settings(os.environ)
         )
+        fast_sqlite(self)
+        cache_event_types()  # every retrieve looks up each stored event's class
 
 
 class AtomicRedisLockStore(LockStore):
@@ -242,8 +245,9 @@ class LanternLockStore(LockStore):
     """The lock store from the environment: in memory, or `AtomicRedisLockStore`."""
 
     def __init__(self, endpoint_config: EndpointConfig | None = None) -> None:
-        """Choose the store, and apply the action timeout checked against the lock lifetime."""
+        """Choose the store; apply the action timeout (checked against the lock lifetime)."""
         apply_action_timeout()
+        cache_action_response_validator()  # like the timeout, a change to RemoteAction
         settings = redis_settings(os.environ)
         self.store: LockStore = (
             AtomicRedisLockStore(**settings) if settings else InMemoryLockStore()

@@ -39,8 +39,9 @@ def test_conversations_are_encrypted_at_rest(servers: Servers, sender: str) -> N
     marker = "WOMBATMARKER"
     servers.send(sender, f"I take lithium {marker}, is ketamine safe for me?")
     servers.send(sender, "what about psilocybin?")
-    raw = (servers.var_dir / "tracker.db").read_bytes()
-    assert sender.encode() in raw  # the right file: conversation ids stay readable
+    # with the write-ahead log the newest rows are in tracker.db-wal until a checkpoint
+    raw = b"".join(p.read_bytes() for p in servers.var_dir.glob("tracker.db*"))
+    assert sender.encode() in raw  # the right files: conversation ids stay readable
     for secret in (marker, "lithium", "psilocybin", "ask_side_effects"):
         assert secret.encode() not in raw
     # and the conversation still reads back: context carries over
