@@ -62,18 +62,19 @@ done
 [ ${#cors[@]} -gt 0 ] && rasa_flags+=(--cors "${cors[@]}")
 export LANTERN_CORS_ORIGINS="${cors[*]:-}"
 
+# The two servers start side by side (Rasa's model load takes the longest).
 .venv/bin/python -m actions.server --port "$LANTERN_ACTION_PORT" > "$LOGS/actions.log" 2>&1 &
+pids+=($!)
+# LANTERN_MODEL: another model to serve (make bench serves its baseline this way).
+# lantern/rasa_main.py is the `rasa` command, minus an unused JAX import.
+.venv/bin/python -m lantern.rasa_main run --model "${LANTERN_MODEL:-models/lantern.tar.gz}" \
+  --port "$LANTERN_PORT" --credentials credentials.yml --endpoints endpoints.yml \
+  ${rasa_flags[@]+"${rasa_flags[@]}"} ${LANTERN_RASA_ARGS:-} \
+  > "$LOGS/rasa.log" 2>&1 &
 pids+=($!)
 if ! wait_for "http://localhost:$LANTERN_ACTION_PORT/health" 60 "${pids[0]}"; then
   echo "The action server did not start:" >&2; tail -20 "$LOGS/actions.log" >&2; exit 1
 fi
-
-# LANTERN_MODEL: another model to serve (make bench serves its baseline this way)
-.venv/bin/rasa run --model "${LANTERN_MODEL:-models/lantern.tar.gz}" --port "$LANTERN_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml ${rasa_flags[@]+"${rasa_flags[@]}"} \
-  ${LANTERN_RASA_ARGS:-} \
-  > "$LOGS/rasa.log" 2>&1 &
-pids+=($!)
 if ! wait_for "http://localhost:$LANTERN_PORT/webhooks/rest/" 120 "${pids[1]}"; then
   echo "The Rasa server did not start:" >&2; tail -20 "$LOGS/rasa.log" >&2; exit 1
 fi

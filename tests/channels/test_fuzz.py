@@ -25,6 +25,7 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.perf_report import server_pids
 from lantern.channels import guard
 from lantern.channels.socketio import MAX_PACKET_BYTES
 from tests.conftest import answer_ids
@@ -203,20 +204,10 @@ class Stats:
 
 
 def rasa_pid(servers: Servers) -> int:
-    """The process id of `rasa run`, a child of scripts/run.sh."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if (
-            int(fields[1]) == servers.process.pid
-            and b"run" in cmdline
-            and any(part.endswith(b"rasa") for part in cmdline)
-        ):
-            return int(stat.parent.name)
-    raise AssertionError("no `rasa run` process under scripts/run.sh")
+    """The process id of the Rasa server, a child of scripts/run.sh."""
+    pid = server_pids(servers.process.pid).get("rasa")
+    assert pid, "no Rasa server process under scripts/run.sh"
+    return pid
 
 
 def rss_mb(pid: int) -> float:

@@ -1,0 +1,128 @@
+"""lantern/speed.py, lantern/nlu/classifier.py, lantern/rasa_main.py: faster, same behaviour."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import threading
+from pathlib import Path
+from typing import Any, Dict
+
+import numpy as np
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
+
+from bench.perf_report import server_pids
+from lantern import speed
+from lantern.retention import purge_conversations
+from lantern.stores import LanternTrackerStore
+from tests.servers import ROOT, Servers
+
+GOOD: Dict[str, Any] = {
+    "events": [{"event": "slot", "name": "substance", "value": "ketamine"}],
+    "responses": [{"text": "hi", "custom": {"answer_id": "welcome"}}],
+}
+BAD = [
+    {"events": "not a list"},
+    {"events": [{"no_event_key": 1}]},
+    {"responses": [{"text": 3}], "events": [{"event": "bogus_event_type"}]},
+]
+
+
+def _rasa_error(response: Dict[str, Any]) -> str:
+    with pytest.raises(ValidationError) as caught:
+        speed.rasa_validate_action_result(RemoteAction("a", None), copy.deepcopy(response))
+    return caught.value.message
+
+
+def test_the_cached_validator_accepts_and_rejects_exactly_as_rasa_does() -> None:
+    speed.cache_action_response_validator()
+    action = RemoteAction("action_answer", None)
+    assert RemoteAction._validate_action_result is not speed.rasa_validate_action_result
+    assert speed.rasa_validate_action_result(action, GOOD) is True
+    assert action._validate_action_result(GOOD) is True
+    for response in BAD:
+        expected = _rasa_error(response)
+        with pytest.raises(ValidationError) as caught:
+            action._validate_action_result(copy.deepcopy(response))
+        assert caught.value.message == expected
+        assert "Failed to validate Action server response" in expected
+
+
+def test_event_types_resolve_as_rasa_resolves_them() -> None:
+    speed.cache_event_types()
+    for cls in all_subclasses(Event):
+        expected = speed.rasa_resolve_by_type(cls.type_name)
+        assert Event.resolve_by_type(cls.type_name) is expected
+        assert Event.resolve_by_type(cls.type_name) is expected  # cached
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LanternTrackerStore:
+    monkeypatch.setenv("LANTERN_TRACKER_STORE", "sqlite")
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
+    return LanternTrackerStore()
+
+
+def test_the_sqlite_store_pools_write_ahead_connections(store: LanternTrackerStore) -> None:
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    assert type(store.engine.pool).__name__ == "QueuePool"
+
+
+def test_the_sqlite_store_keeps_every_turn_across_threads_and_restarts(
+    store: LanternTrackerStore,
+) -> None:
+    events = [ActionExecuted("action_listen")]
+    for turn in range(30):
+        events.append(UserUttered(f"turn {turn}", {"name": "greet"}))
+        asyncio.run(store.save(DialogueStateTracker.from_events("wal", events)))
+    # the retention purge uses the same store from a worker thread
+    purged: list = []
+    worker = threading.Thread(target=lambda: purged.append(purge_conversations(store)))
+    worker.start()
+    worker.join()
+    assert purged == [0]
+    reopened = LanternTrackerStore()  # a restart: a new engine on the same file
+    tracker = asyncio.run(reopened.retrieve("wal"))
+    assert tracker is not None
+    texts = [e.text for e in tracker.events if isinstance(e, UserUttered)]
+    assert texts == [f"turn {turn}" for turn in range(30)]
+
+
+def test_the_classifier_predicts_the_same_with_column_major_weights() -> None:
+    from rasa.core.agent import load_agent
+
+    from lantern.nlu.classifier import LanternLogisticRegression
+
+    agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "lantern.tar.gz")))
+    nodes = agent.processor.graph_runner._instantiated_nodes  # type: ignore[union-attr]
+    found = [
+        n._component
+        for n in nodes.values()
+        if isinstance(n._component, LanternLogisticRegression)
+    ]
+    assert len(found) == 1
+    clf = found[0].clf
+    assert clf.coef_.flags.f_contiguous
+    row_major = copy.deepcopy(clf)
+    row_major.coef_ = np.ascontiguousarray(clf.coef_)
+    features = np.random.default_rng(0).random((5, clf.coef_.shape[1]))
+    assert np.allclose(clf.predict_proba(features), row_major.predict_proba(features))
+
+
+@pytest.mark.server
+def test_the_rasa_server_runs_without_jax(servers: Servers) -> None:
+    pid = server_pids(servers.process.pid)["rasa"]
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    assert "tensorflow" in maps  # the right process: Rasa always loads TensorFlow
+    assert "jaxlib" not in maps
