@@ -35,15 +35,21 @@ class Step:
 GENERIC_CONDITIONS = frozenset({"chronic_pain", "depression", "anxiety"})
 
 
-def first_entity(entities: List[Dict[str, Any]], name: str) -> str | None:
-    """The first value of an entity in a message (for conditions, the most specific)."""
-    values = [
-        str(e["value"])
-        for e in entities
-        if e.get("entity") == name and isinstance(e.get("value"), str)
-    ]
+def entity_values(entities: List[Dict[str, Any]], name: str) -> List[str]:
+    """The distinct values of an entity in a message, in order (conditions: specific first)."""
+    values: List[str] = []
+    for e in entities:
+        value = e.get("value")
+        if e.get("entity") == name and isinstance(value, str) and value not in values:
+            values.append(value)
     if name == "condition":
         values.sort(key=lambda v: v in GENERIC_CONDITIONS)  # stable: specific first
+    return values
+
+
+def first_entity(entities: List[Dict[str, Any]], name: str) -> str | None:
+    """The first value of an entity in a message (for conditions, the most specific)."""
+    values = entity_values(entities, name)
     return values[0] if values else None
 
 
@@ -54,8 +60,15 @@ def next_step(
     table: RoutingTable,
     kb: KnowledgeBase,
 ) -> Step:
-    """Route one message: explicit topic, substance switch, or a question type."""
-    substance = first_entity(entities, "substance")
+    """Route one message: explicit topic, substance switch, or a question type.
+
+    A message naming two different substances ("ketamine or esketamine?",
+    "psilocybin vs LSD") is a comparison: `several_substances` in the routing
+    table names the value that rules written for comparisons match; where no
+    rule names it, the first named substance decides (and stays in context).
+    """
+    substances = entity_values(entities, "substance")
+    substance = substances[0] if substances else None
     condition = first_entity(entities, "condition")
     if intent == "choose_topic":
         topic = first_entity(entities, "topic")
@@ -71,8 +84,15 @@ def next_step(
             ),
         )
     if intent == "inform_substance":
-        # "what about psilocybin?": the last question again, for the new substance
-        question_type = context.question_type or "ask_what_is"
+        # "what about psilocybin?": the last question again, for the new substance.
+        # A substance with a condition ("ketamine chronic pain", "and psilocybin for
+        # depression?"), or a condition with nothing before it, asks what it helps.
+        about_condition = condition is not None and (
+            substance is not None or context.question_type is None
+        )
+        question_type = (
+            "ask_conditions" if about_condition else context.question_type or "ask_what_is"
+        )
         substance = substance or context.substance
         condition = condition or context.condition
     else:
@@ -80,7 +100,11 @@ def next_step(
         if substance is None and condition is None and intent == context.question_type:
             condition = context.condition
         substance = substance or context.substance
-    route = table.resolve(question_type, substance, condition)
+    route = None
+    combined = table.combine(substances)
+    if combined is not None:
+        route = table.resolve_explicit(question_type, combined, condition)
+    route = route or table.resolve(question_type, substance, condition)
     if route is None:
         return Step(None, context)
     new_context = Context(substance, condition, question_type)

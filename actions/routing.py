@@ -19,11 +19,17 @@ ROUTING_FILE = ROOT / "knowledge" / "routing.yml"
 
 @dataclass(frozen=True)
 class Rule:
-    """One routing rule; `None` for a field means "matches anything"."""
+    """One routing rule; `None` for a field means "matches anything".
 
-    answer: str
+    A rule gives an `answer`, or (`route_as`) hands the question to another
+    question type: "what about ayahuasca?" after the ketamine-only delivery
+    answer is a question about ayahuasca.
+    """
+
+    answer: str | None
     substances: frozenset | None
     conditions: frozenset | None
+    route_as: str | None = None
 
     def matches(self, substance: str | None, condition: str | None) -> bool:
         """Whether this rule applies to the given values (None = no value)."""
@@ -46,6 +52,14 @@ class Route:
     clarify: bool = False
 
 
+@dataclass(frozen=True)
+class Combination:
+    """A message naming several substances (`several_substances`): the value rules see."""
+
+    within: frozenset | None  # all named substances in this set; None = any mix
+    value: str
+
+
 class RoutingTable:
     """The parsed routing table."""
 
@@ -55,22 +69,33 @@ class RoutingTable:
         self.rules: Dict[str, List[Rule]] = {}
         self.needs_substance: Dict[str, bool] = {}
         self.condition_fallback: Dict[str, str] = {}
-        for intent, spec in (data.get("intents") or {}).items():
+        intents = data.get("intents") or {}
+        for intent, spec in intents.items():
             rules = []
             for i, raw in enumerate(spec.get("rules") or []):
-                if "answer" not in raw:
-                    raise ValueError(f"{source}: {intent}.rules[{i}] has no answer")
+                if ("answer" in raw) == ("route_as" in raw):
+                    raise ValueError(f"{source}: {intent}.rules[{i}] needs answer or route_as")
+                if "route_as" in raw and raw["route_as"] not in intents:
+                    raise ValueError(f"{source}: {intent}.rules[{i}] routes to an unknown intent")
                 rules.append(
                     Rule(
-                        raw["answer"],
+                        raw.get("answer"),
                         frozenset(raw["substance"]) if "substance" in raw else None,
                         frozenset(raw["condition"]) if "condition" in raw else None,
+                        raw.get("route_as"),
                     )
                 )
             self.rules[intent] = rules
             self.needs_substance[intent] = bool(spec.get("needs_substance", False))
             if spec.get("condition_fallback"):
                 self.condition_fallback[intent] = str(spec["condition_fallback"])
+        self.combinations: List[Combination] = []
+        for i, raw in enumerate(data.get("several_substances") or []):
+            if "as" not in raw:
+                raise ValueError(f"{source}: several_substances[{i}] has no `as`")
+            self.combinations.append(
+                Combination(frozenset(raw["within"]) if "within" in raw else None, str(raw["as"]))
+            )
 
     @classmethod
     def from_file(cls, path: Path = ROUTING_FILE) -> RoutingTable:
@@ -84,7 +109,7 @@ class RoutingTable:
 
     def answers(self) -> List[str]:
         """Every answer id the table can produce."""
-        return sorted({r.answer for rules in self.rules.values() for r in rules})
+        return sorted({r.answer for rules in self.rules.values() for r in rules if r.answer})
 
     def check(self, kb: KnowledgeBase) -> None:
         """Raise if a rule names an answer the knowledge base lacks."""
@@ -92,22 +117,58 @@ class RoutingTable:
         if missing:
             raise ValueError(f"routing.yml names unknown answer ids: {missing}")
 
-    def resolve(self, intent: str, substance: str | None, condition: str | None) -> Route | None:
+    def combine(self, substances: List[str]) -> str | None:
+        """The value for a message that names two or more different substances."""
+        if len(set(substances)) < 2:
+            return None
+        for combination in self.combinations:
+            if combination.within is None or combination.within.issuperset(substances):
+                return combination.value
+        return None
+
+    def resolve_explicit(
+        self, intent: str, substance: str, condition: str | None, _depth: int = 0
+    ) -> Route | None:
+        """Route a combination: only rules that name `substance` or a condition, else None.
+
+        Catch-all rules and rules for other substances are left to the first
+        substance named.
+        """
+        for rule in self.rules.get(intent) or []:
+            if rule.substances is None and rule.conditions is None:
+                continue
+            if rule.substances is not None and substance not in rule.substances:
+                continue
+            if rule.matches(substance, condition):
+                if rule.route_as is None:
+                    return Route(rule.answer)
+                if _depth < 3:
+                    return self.resolve_explicit(rule.route_as, substance, condition, _depth + 1)
+                return None
+        return None
+
+    def resolve(
+        self, intent: str, substance: str | None, condition: str | None, _depth: int = 0
+    ) -> Route | None:
         """Route a question; None if the intent is not a routed question type."""
         rules = self.rules.get(intent)
         if rules is None:
             return None
         for rule in rules:
             if rule.matches(substance, condition):
-                return Route(rule.answer)
+                if rule.route_as is None:
+                    return Route(rule.answer)
+                if _depth < 3:  # the table is data: never loop on a cycle
+                    return self.resolve(rule.route_as, substance, condition, _depth + 1)
+                return Route(None, clarify=True)
         fallback = self.condition_fallback.get(intent)
         if condition is not None and fallback and fallback != intent:
             return self.resolve(fallback, substance, condition)
         if substance is None and self.needs_substance[intent]:
             return Route(None, clarify=True)
-        # a substance the table has no rule for: fall back to the first general rule
+        # a substance the table has no rule for: fall back to the first general answer
         for rule in rules:
-            if rule.substances is None or "none" in rule.substances:
+            if rule.answer and (rule.substances is None or "none" in rule.substances):
                 return Route(rule.answer)
         return Route(None, clarify=True)
 
