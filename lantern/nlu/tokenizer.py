@@ -8,7 +8,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from lantern.lexicon import lemma, lexicon
+from lantern.lexicon import lexicon
 
 #: Words inside a mention that keep their own lemma: they tell the question type
 #: ("ketamine-assisted therapy" is about therapy, not only about ketamine).
@@ -83,12 +83,15 @@ class LanternTokenizer(Tokenizer):
         canonical: Dict[int, str] = {}
         for mention in lex.find(text, doc):
             if mention.label in ("substance", "condition"):
-                for i in range(mention.token_start, mention.token_end):
-                    if lemma(doc[i].text) not in KEEP:
+                span = range(mention.token_start, mention.token_end)
+                # norm_: the lemma with lexicon typos corrected ("asisted" -> "assist")
+                kept = [i for i in span if doc[i].norm_ in KEEP]
+                for i in span:
+                    if i not in kept:
                         canonical[i] = mention.value
+                if len(kept) == len(span) > 1:  # "trip therapy": all kept, one carries the value
+                    canonical[kept[0]] = mention.value
         tokens = [
-            Token(t.text, t.idx, lemma=canonical.get(t.i, lemma(t.text)))
-            for t in doc
-            if t.text.strip()
+            Token(t.text, t.idx, lemma=canonical.get(t.i, t.norm_)) for t in doc if t.text.strip()
         ]
         return self._apply_token_pattern(tokens)

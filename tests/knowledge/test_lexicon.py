@@ -104,3 +104,47 @@ def test_kap_is_ketamine_for_routing_and_kap_for_the_classifier() -> None:
     assert "kap" in _lemmas("side effects of KAP?")
     # other substance words still reach the classifier as their canonical value
     assert "psilocybin" in _lemmas("are shrooms addictive")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # depression other treatments did not help, in everyday words
+        ("my antidepressants haven't worked", ("condition", "treatment_resistant_depression")),
+        ("she failed on antidepressants twice", ("condition", "treatment_resistant_depression")),
+        ("depression not responding to treatment", ("condition", "treatment_resistant_depression")),
+        # alcohol and drug problems
+        ("can it help someone quit booze", ("condition", "addiction")),
+        ("my uncle is hooked on painkillers", ("condition", "addiction")),
+        ("getting sober with ketamine", ("condition", "addiction")),
+        # slang for psychedelic therapy, and "ph" spelled "f"
+        ("is tripping therapy real", ("substance", "psychedelics")),
+        ("fantom pains after an amputation", ("condition", "phantom_limb_pain")),
+    ],
+)
+def test_synonym_families(text: str, expected: Tuple[str, str]) -> None:
+    assert expected in _found(text)
+
+
+def test_whats_ketamine_is_ketamine_not_esketamine() -> None:
+    # spaCy splits "whats" into "what" + "s"; "s ketamine" must not read as esketamine
+    assert _found("whats ketamine used for") == [("substance", "ketamine")]
+    assert _found("is s-ketamine the same as spravato") == [
+        ("substance", "esketamine"),
+        ("substance", "esketamine"),
+    ]
+
+
+def test_ordinary_relapse_and_cravings_are_not_addiction() -> None:
+    assert _found("can my depression relapse after the treatment") == [("condition", "depression")]
+    assert _found("food cravings after a session") == []
+
+
+def test_misspelled_question_words_inside_a_mention_reach_the_classifier_corrected() -> None:
+    lemmas = _lemmas("what happens in ketamine asisted psychotheraphy")
+    assert tuple(lemmas[-3:]) == ("ketamine", "assist", "psychotherapy")
+
+
+def test_a_mention_made_only_of_kept_words_still_carries_its_value() -> None:
+    assert _lemmas("what is trip therapy") == ["what", "be", "psychedelics", "therapy"]
+    assert "trip" in _lemmas("I had a bad trip once")
