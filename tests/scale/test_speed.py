@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any, Dict
@@ -99,25 +101,57 @@ def test_the_sqlite_store_keeps_every_turn_across_threads_and_restarts(
     assert texts == [f"turn {turn}" for turn in range(30)]
 
 
-def test_the_classifier_predicts_the_same_with_column_major_weights() -> None:
-    from rasa.core.agent import load_agent
-
+def _classifier(agent: Any) -> Any:
     from lantern.nlu.classifier import LanternLogisticRegression
 
-    agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "lantern.tar.gz")))
-    nodes = agent.processor.graph_runner._instantiated_nodes  # type: ignore[union-attr]
+    nodes = agent.processor.graph_runner._instantiated_nodes
     found = [
-        n._component
-        for n in nodes.values()
-        if isinstance(n._component, LanternLogisticRegression)
+        n._component for n in nodes.values() if isinstance(n._component, LanternLogisticRegression)
     ]
     assert len(found) == 1
-    clf = found[0].clf
+    return found[0]
+
+
+def test_the_classifier_saves_loads_and_predicts_like_rasas(tmp_path: Path) -> None:
+    from rasa.core.agent import load_agent
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "lantern.tar.gz")))
+    loaded = _classifier(agent)
+    clf = loaded.clf
     assert clf.coef_.flags.f_contiguous
+    rows = np.random.default_rng(0).random((5, clf.coef_.shape[1]))
+    # the same numbers as the row-major matrix scikit-learn trained
     row_major = copy.deepcopy(clf)
     row_major.coef_ = np.ascontiguousarray(clf.coef_)
-    features = np.random.default_rng(0).random((5, clf.coef_.shape[1]))
-    assert np.allclose(clf.predict_proba(features), row_major.predict_proba(features))
+    assert np.allclose(clf.predict_proba(rows), row_major.predict_proba(rows))
+    # saved and loaded again: the same classifier
+    storage, resource = LocalModelStorage(tmp_path), Resource("classifier")
+    copy_ = type(loaded)(loaded.config, "classifier", storage, resource)
+    copy_.clf = clf
+    copy_.persist()
+    context = ExecutionContext(GraphSchema({}), "test")
+    again = type(loaded).load(loaded.config, storage, resource, context).clf
+    assert list(again.classes_) == list(clf.classes_)
+    assert np.array_equal(again.predict_proba(rows), clf.predict_proba(rows))
+    # nothing saved (no intents to train): an untrained classifier, as Rasa's
+    empty = type(loaded).load(loaded.config, storage, Resource("never_saved"), context)
+    assert not hasattr(empty.clf, "coef_")
+
+
+def test_loading_the_model_does_not_import_skops() -> None:
+    code = (
+        "import asyncio, sys\n"
+        "from rasa.core.agent import load_agent\n"
+        f"agent = asyncio.run(load_agent(model_path={str(ROOT / 'models' / 'lantern.tar.gz')!r}))\n"
+        "print(agent.is_ready(), 'skops' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert out.stdout.split()[-2:] == ["True", "False"], out.stderr[-2000:]
 
 
 @pytest.mark.server
