@@ -249,6 +249,12 @@ class LanternLockStore(LockStore):
         apply_action_timeout()
         cache_action_response_validator()  # like the timeout, a change to RemoteAction
         settings = redis_settings(os.environ)
+        if not settings and int(os.environ.get("SANIC_WORKERS") or 1) > 1:
+            # Rasa runs several workers with any custom lock store, ours included
+            raise StoreConfigError(
+                "SANIC_WORKERS > 1 needs LANTERN_LOCK_STORE=redis: an in-memory lock "
+                "is not shared between worker processes"
+            )
         self.store: LockStore = (
             AtomicRedisLockStore(**settings) if settings else InMemoryLockStore()
         )

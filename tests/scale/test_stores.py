@@ -12,6 +12,7 @@ from typing import Dict, List
 
 import pytest
 import rasa.core.actions.action
+from rasa.core.lock_store import InMemoryLockStore
 
 from lantern import stores
 from lantern.stores import (
@@ -104,6 +105,17 @@ def test_an_action_timeout_too_close_to_the_lock_lifetime_is_refused() -> None:
     for bad in ("21", "0", "-1"):
         with pytest.raises(StoreConfigError, match="TICKET_LOCK_LIFETIME"):
             action_timeout({"LANTERN_ACTION_TIMEOUT": bad}, 60)
+
+
+def test_several_workers_with_an_in_memory_lock_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LANTERN_LOCK_STORE", "memory")
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    with pytest.raises(StoreConfigError, match="SANIC_WORKERS"):
+        LanternLockStore()
+    monkeypatch.setenv("SANIC_WORKERS", "1")
+    assert isinstance(LanternLockStore().store, InMemoryLockStore)
 
 
 def test_the_lock_store_sets_rasas_action_call_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
