@@ -111,6 +111,8 @@ def test_several_workers_with_an_in_memory_lock_are_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("LANTERN_LOCK_STORE", "memory")
+    monkeypatch.setenv("LANTERN_ACTION_TIMEOUT", "7")
+    monkeypatch.setattr(stores, "LOCK_LIFETIME", 60)
     monkeypatch.setenv("SANIC_WORKERS", "2")
     with pytest.raises(StoreConfigError, match="SANIC_WORKERS"):
         LanternLockStore()
