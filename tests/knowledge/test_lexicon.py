@@ -117,6 +117,7 @@ def test_kap_is_ketamine_for_routing_and_kap_for_the_classifier() -> None:
         ("can it help someone quit booze", ("condition", "addiction")),
         ("my uncle is hooked on painkillers", ("condition", "addiction")),
         ("getting sober with ketamine", ("condition", "addiction")),
+        ("using ketamine to give up alcohol", ("condition", "addiction")),
         # slang for psychedelic therapy, and "ph" spelled "f"
         ("is tripping therapy real", ("substance", "psychedelics")),
         ("fantom pains after an amputation", ("condition", "phantom_limb_pain")),
