@@ -14,7 +14,7 @@ import logging
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
@@ -22,22 +22,30 @@ from actions.context import Context
 from bench.model import ROOT, Router
 
 HOLDOUT = ROOT / "tests" / "nlu_holdout"
-#: name -> (directory, blind). A blind set's misrouted texts are never written out.
-HOLDOUT_SETS = {
-    "v3 (blind)": (ROOT / "tests" / "nlu_holdout_v3", True),
-    "v2 (dev)": (ROOT / "tests" / "nlu_holdout_v2", False),
-    "v1 (dev)": (HOLDOUT, False),
+#: name -> (directory, blind, texts to leave out). A blind set's misrouted texts are
+#: never written out. A helper's search for "s ketamine" once printed v3 lines that
+#: contain it (nothing was tuned on them); the second v3 entry leaves all of them out.
+HOLDOUT_SETS: Dict[str, Tuple[Path, bool, str | None]] = {
+    "v3 (blind)": (ROOT / "tests" / "nlu_holdout_v3", True, None),
+    "v3 (blind, never seen)": (ROOT / "tests" / "nlu_holdout_v3", True, "s ketamine"),
+    "v2 (dev)": (ROOT / "tests" / "nlu_holdout_v2", False, None),
+    "v1 (dev)": (HOLDOUT, False, None),
 }
 RESULTS = ROOT / "results"
 TARGET = 0.95
 
 
-def evaluate(router: Router, holdout: Path = HOLDOUT, blind: bool = False) -> Dict[str, Any]:
+def evaluate(
+    router: Router, holdout: Path = HOLDOUT, blind: bool = False, leave_out: str | None = None
+) -> Dict[str, Any]:
     """Route every held-out question (and conversation, where the set has them).
 
-    For a `blind` set the misrouted texts are left out of the result.
+    For a `blind` set the misrouted texts are left out of the result; questions
+    containing `leave_out` are not asked.
     """
     questions = yaml.safe_load((holdout / "holdout.yml").read_text())["questions"]
+    if leave_out:
+        questions = [q for q in questions if leave_out not in q["text"]]
     per_id: Dict[str, List[bool]] = defaultdict(list)
     confusions: Counter = Counter()
     misses = []
@@ -119,7 +127,7 @@ def markdown(r: Dict[str, Any], name: str) -> str:
 
 def run(router: Router) -> Dict[str, Dict[str, Any]]:
     """Evaluate every held-out set."""
-    return {name: evaluate(router, path, blind) for name, (path, blind) in HOLDOUT_SETS.items()}
+    return {name: evaluate(router, *setting) for name, setting in HOLDOUT_SETS.items()}
 
 
 def main() -> int:
