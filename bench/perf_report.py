@@ -107,7 +107,7 @@ def server_pids(launcher: int) -> Dict[str, int]:
             continue
         if "actions.server" in cmd:
             found["actions"] = pid
-        elif "lantern.rasa_main run" in cmd or "rasa run" in cmd:
+        elif "lantern.rasa_main run" in cmd:
             found["rasa"] = pid
     return found
 
