@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
 from tests.servers import Servers, start
+
+if TYPE_CHECKING:
+    from lantern.stores import LanternTrackerStore
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +20,18 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     running = start(tmp_path_factory.mktemp("lantern-var"))
     yield running
     running.stop()
+
+
+@pytest.fixture
+def tracker_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LanternTrackerStore:
+    """Lantern's tracker store on a fresh SQLite file, with the default retention."""
+    from lantern.stores import LanternTrackerStore  # imports Rasa: only where used
+
+    monkeypatch.setenv("LANTERN_TRACKER_STORE", "sqlite")
+    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
+    monkeypatch.delenv("LANTERN_KIOSK_RETENTION_HOURS", raising=False)
+    monkeypatch.delenv("LANTERN_CONVERSATION_RETENTION_DAYS", raising=False)
+    return LanternTrackerStore()
 
 
 @pytest.fixture

@@ -26,31 +26,24 @@ def save(store: LanternTrackerStore, sender: str, channel: str, age: float) -> N
     asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
 
 
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LanternTrackerStore:
-    monkeypatch.setenv("LANTERN_TRACKER_STORE", "sqlite")
-    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
-    monkeypatch.delenv("LANTERN_KIOSK_RETENTION_HOURS", raising=False)
-    monkeypatch.delenv("LANTERN_CONVERSATION_RETENTION_DAYS", raising=False)
-    return LanternTrackerStore()
-
-
-def test_kiosk_after_hours_others_after_days(store: LanternTrackerStore) -> None:
-    save(store, "kiosk-old", "kiosk", 25 * HOUR)
-    save(store, "kiosk-recent", "kiosk", 1 * HOUR)
-    save(store, "widget-day-old", "socketio", 25 * HOUR)
-    save(store, "widget-month-old", "socketio", 31 * DAY)
-    save(store, "rest-recent", "rest", 1 * HOUR)
-    assert purge_conversations(store, now=NOW) == 2
-    kept = set(asyncio.run(store.keys()))
+def test_kiosk_after_hours_others_after_days(tracker_store: LanternTrackerStore) -> None:
+    save(tracker_store, "kiosk-old", "kiosk", 25 * HOUR)
+    save(tracker_store, "kiosk-recent", "kiosk", 1 * HOUR)
+    save(tracker_store, "widget-day-old", "socketio", 25 * HOUR)
+    save(tracker_store, "widget-month-old", "socketio", 31 * DAY)
+    save(tracker_store, "rest-recent", "rest", 1 * HOUR)
+    assert purge_conversations(tracker_store, now=NOW) == 2
+    kept = set(asyncio.run(tracker_store.keys()))
     assert kept == {"kiosk-recent", "widget-day-old", "rest-recent"}
-    assert purge_conversations(store, now=NOW) == 0
+    assert purge_conversations(tracker_store, now=NOW) == 0
 
 
-def test_settings_are_checked(store: LanternTrackerStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_are_checked(
+    tracker_store: LanternTrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LANTERN_KIOSK_RETENTION_HOURS", "soon")
     with pytest.raises(ValueError, match="LANTERN_KIOSK_RETENTION_HOURS"):
-        purge_conversations(store, now=NOW)
+        purge_conversations(tracker_store, now=NOW)
 
 
 @pytest.mark.server

@@ -67,30 +67,23 @@ def test_event_types_resolve_as_rasa_resolves_them() -> None:
         Event.resolve_by_type("no_such_event")
 
 
-@pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LanternTrackerStore:
-    monkeypatch.setenv("LANTERN_TRACKER_STORE", "sqlite")
-    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
-    return LanternTrackerStore()
-
-
-def test_the_sqlite_store_pools_write_ahead_connections(store: LanternTrackerStore) -> None:
-    with store.engine.connect() as connection:
+def test_the_sqlite_store_pools_write_ahead_connections(tracker_store: LanternTrackerStore) -> None:
+    with tracker_store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
-    assert type(store.engine.pool).__name__ == "QueuePool"
+    assert type(tracker_store.engine.pool).__name__ == "QueuePool"
 
 
 def test_the_sqlite_store_keeps_every_turn_across_threads_and_restarts(
-    store: LanternTrackerStore,
+    tracker_store: LanternTrackerStore,
 ) -> None:
     events = [ActionExecuted("action_listen")]
     for turn in range(30):
         events.append(UserUttered(f"turn {turn}", {"name": "greet"}))
-        asyncio.run(store.save(DialogueStateTracker.from_events("wal", events)))
+        asyncio.run(tracker_store.save(DialogueStateTracker.from_events("wal", events)))
     # the retention purge uses the same store from a worker thread
     purged: list = []
-    worker = threading.Thread(target=lambda: purged.append(purge_conversations(store)))
+    worker = threading.Thread(target=lambda: purged.append(purge_conversations(tracker_store)))
     worker.start()
     worker.join()
     assert purged == [0]
