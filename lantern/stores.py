@@ -30,10 +30,10 @@ import redis
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
+from lantern.held_trackers import HeldTrackerStore
 from lantern.speed import cache_action_response_validator, cache_event_types, fast_sqlite
 from lantern.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
 
@@ -116,10 +116,11 @@ def apply_action_timeout(env: Mapping[str, str] = os.environ) -> float:
     return timeout
 
 
-class LanternTrackerStore(SQLTrackerStore):
+class LanternTrackerStore(HeldTrackerStore):
     """Rasa's SQL tracker store on SQLite (default) or PostgreSQL, from the environment.
 
-    Event data is encrypted at rest (lantern/tracker_encryption.py).
+    Event data is encrypted at rest (lantern/tracker_encryption.py); saved trackers
+    are held in memory between turns (lantern/held_trackers.py).
     """
 
     Base = EncryptedBase
