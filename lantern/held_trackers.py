@@ -75,7 +75,7 @@ class HeldTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.held_max = int(os.environ.get("LANTERN_HELD_TRACKERS", "256"))
         self.held_seconds = float(os.environ.get("LANTERN_HELD_SECONDS", "300"))
-        self.held: "OrderedDict[str, Held]" = OrderedDict()
+        self.held: OrderedDict[str, Held] = OrderedDict()
         table = self.SQLEvent.__table__
         self._insert = table.insert()
         self._fingerprint = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
