@@ -21,7 +21,9 @@ match anywhere in the message, e.g. "on a substance now" and "distress"). A matc
 dropped when a negation stands shortly before it in the same clause ("I'm not
 suicidal"), when it lies inside a `benign` phrase ("suicide headaches"), and, for
 emergency and active use only, when a `hypothetical` marker stands before it in
-the clause ("scared of having a bad trip", "what if I overdose").
+the clause ("scared of having a bad trip", "what if I overdose") with no
+`hypothetical_ends` word between the two ("scared of drugs and now I'm tripping"
+is happening now).
 
 Narrower exceptions, each declared per category in the YAML file:
 
@@ -35,10 +37,18 @@ Narrower exceptions, each declared per category in the YAML file:
 - `amounts` with `current_medicine` (dosing): a number with a unit is decisive,
   unless it follows a statement of a medicine the person is on ("I'm on
   sertraline 100mg") with no study substance around it.
-- `not_now` (active use): when the message places the experience clearly in the
+- `not_now` (active use, emergency): when the message places the experience clearly in the
   future or days in the past ("my session is tomorrow", "last month") and has
   none of the `now` markers ("right now", "took", "still"), its matches count
-  only as a cue for the classifier.
+  only as a cue for the classifier. With `scope: part` (emergency) a marker
+  counts only in the part of the sentence that holds the match (parts also end
+  at a comma, "and", "then", "so" and "now"), and `only` limits the rule to the
+  listed phrases: "I fainted once years ago", "my blood pressure is usually on
+  the high side" are history and background, not an emergency now, while "he
+  fainted years ago, now he's not breathing" and "it is usually fine but right
+  now it's 200/120", "it's usually low and he passed out" still decide. A
+  part-scoped rule never drops an `all_of` entry; in `only`, an `all_of` entry
+  is named `all_of:<index>`.
 
 Dropped matches never decide; `hypothetical` and `not_now` ones still count as a
 safety cue for the classifier's second net (lantern/safety/component.py).
@@ -71,6 +81,8 @@ CATEGORIES = (
 URGENT = frozenset({"safety_crisis", "safety_emergency", "safety_active_use"})
 
 _CLAUSE_BREAKS = {".", "!", "?", ";", ":", "\n", "but", "though", "although", "just", "however"}
+#: Where a part of a sentence ends, for `not_now` with `scope: part`.
+_PART_BREAKS = _CLAUSE_BREAKS | {",", "and", "&", "then", "so", "now"}
 _SUBJECTS = {"i", "i'm", "im"}
 _LOCK = threading.Lock()
 
@@ -104,12 +116,15 @@ class _Compiled:
     negation_window: int
     fuzzy: Tuple[str, ...] = ()
     hypothetical: Tuple[Tuple[str, ...], ...] = ()
+    hypothetical_ends: Tuple[Tuple[str, ...], ...] = ()
     question_openers: FrozenSet[str] = frozenset()
     # (category, entry index) -> the phrases a not_within span drops (None: all)
     not_within: Dict[Tuple[str, int], FrozenSet[str] | None] = field(default_factory=dict)
     # (category, all_of index) -> index of the group that states the person's situation
     statements: Dict[Tuple[str, str], str] = field(default_factory=dict)
     current_medicine: Dict[str, _Medicine] = field(default_factory=dict)
+    # category -> (marker scope "message" or "part", the phrases it may drop or None)
+    not_now: Dict[str, Tuple[str, FrozenSet[str] | None]] = field(default_factory=dict)
 
 
 def _token_pattern(word: str) -> Dict[str, Any]:
@@ -146,6 +161,7 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
     not_within: Dict[Tuple[str, int], FrozenSet[str] | None] = {}
     statements: Dict[Tuple[str, str], str] = {}
     current_medicine: Dict[str, _Medicine] = {}
+    not_now_rules: Dict[str, Tuple[str, FrozenSet[str] | None]] = {}
 
     def add(key: str, phrases: Any, where: str) -> None:
         if not isinstance(phrases, list) or not all(
@@ -183,6 +199,18 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
         if not_now:
             add(f"{category}|not_now|{{phrase}}", not_now.get("markers"), f"{category}.not_now")
             add(f"{category}|now|{{phrase}}", not_now.get("now"), f"{category}.not_now.now")
+            scope = not_now.get("scope", "message")
+            if scope not in ("message", "part"):
+                raise ValueError(f"{source}: {category}.not_now.scope must be message or part")
+            listed = not_now.get("only")
+            if listed is not None and (
+                not isinstance(listed, list) or not all(isinstance(p, str) for p in listed)
+            ):
+                raise ValueError(f"{source}: {category}.not_now.only must be a list of phrases")
+            not_now_rules[category] = (
+                scope,
+                None if listed is None else frozenset(str(p) for p in listed),
+            )
         medicine = spec.get("current_medicine")
         if medicine:
             add(f"{category}|statement|{{phrase}}", medicine.get("statements"), category)
@@ -194,29 +222,47 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
             )
     for phrase in data.get("benign") or []:
         matcher.add(f"benign|phrases|{phrase}", [_pattern(str(phrase))])
+
+    def sequences(key: str) -> Tuple[Tuple[str, ...], ...]:
+        return tuple(
+            tuple(t.text.lower() for t in nlp().make_doc(str(m))) for m in data.get(key) or []
+        )
+
     return _Compiled(
         matcher=matcher,
         first_person=frozenset(lemma(w) for w in data.get("first_person", [])),
         negations=frozenset(w.lower() for w in data.get("negations", [])),
         negation_window=int(data.get("negation_window", 4)),
         fuzzy=tuple(str(w).lower() for w in data.get("fuzzy", [])),
-        hypothetical=tuple(
-            tuple(t.text.lower() for t in nlp().make_doc(str(m)))
-            for m in data.get("hypothetical", [])
-        ),
+        hypothetical=sequences("hypothetical"),
+        hypothetical_ends=sequences("hypothetical_ends"),
         question_openers=frozenset(str(w).lower() for w in data.get("question_openers", [])),
         not_within=not_within,
         statements=statements,
         current_medicine=current_medicine,
+        not_now=not_now_rules,
     )
 
 
-def _hypothetical(doc: Any, start: int, clause: List[int], markers: Tuple) -> bool:
-    """Whether a hypothetical marker ("what if", "scared of") precedes `start` in its clause."""
+def _occurs(words: List[str], sequence: Tuple[str, ...]) -> List[int]:
+    """Start positions of `sequence` in `words`."""
+    n = len(sequence)
+    return [i for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == sequence]
+
+
+def _hypothetical(doc: Any, start: int, clause: List[int], comp: _Compiled) -> bool:
+    """Whether a hypothetical marker ("what if", "scared of") precedes `start` in its clause.
+
+    A marker followed by an end word ("scared of drugs and now I'm tripping") no
+    longer reaches the match.
+    """
     words = [t.lower_ for t in doc[:start] if clause[t.i] == clause[start]]
-    return any(
-        words[i : i + len(m)] == list(m) for m in markers for i in range(len(words) - len(m) + 1)
-    )
+    for marker in comp.hypothetical:
+        for i in _occurs(words, marker):
+            after = words[i + len(marker) :]
+            if not any(_occurs(after, end) for end in comp.hypothetical_ends):
+                return True
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -230,11 +276,11 @@ def load(path: Path) -> _Compiled:
     return compile_phrases(data, str(path))
 
 
-def _clauses(doc: Any) -> List[int]:
+def _clauses(doc: Any, breaks: FrozenSet[str] | set = _CLAUSE_BREAKS) -> List[int]:
     """Clause index of every token (clauses end at punctuation and 'but')."""
     ids, current = [], 0
     for token in doc:
-        if token.lower_ in _CLAUSE_BREAKS:
+        if token.lower_ in breaks:
             current += 1
         ids.append(current)
     return ids
@@ -294,10 +340,11 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
     with _LOCK:
         matches = comp.matcher(doc)
     clause = _clauses(doc)
+    part = _clauses(doc, _PART_BREAKS)
     benign: List[Tuple[int, int]] = []
     exempt: List[Tuple[str, int, int, FrozenSet[str] | None]] = []
     statements: Dict[str, List[Tuple[int, int]]] = {}
-    markers: set = set()
+    markers: Dict[str, List[int]] = {}  # category -> where its not_now markers start
     present: set = set()
     candidates: List[Tuple[str, str, str, int, int]] = []
     for key_id, start, end in matches:
@@ -308,7 +355,7 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
             only = comp.not_within[(category, int(kind.split(":")[1]))]
             exempt.append((category, start, end, only))
         elif kind == "not_now":
-            markers.add(category)
+            markers.setdefault(category, []).append(start)
         elif kind == "now":
             present.add(category)
         elif kind == "statement":
@@ -316,7 +363,18 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
                 statements.setdefault(category, []).append((start, end))
         else:
             candidates.append((category, kind, phrase, start, end))
-    not_now = markers - present
+
+    def placed_elsewhere(category: str, phrase: str, start: int | None) -> bool:
+        """Whether a not_now rule drops this match (an all_of entry has no `start`)."""
+        if category in present or category not in markers:
+            return False
+        scope, only = comp.not_now[category]
+        if only is not None and phrase not in only:
+            return False
+        if scope == "message":
+            return True
+        return start is not None and any(part[start] == part[m] for m in markers[category])
+
     fired: Dict[str, List[str]] = {}
     groups_hit: Dict[Tuple[str, str, str], set] = {}
     negated = cue = False
@@ -342,7 +400,7 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
             for i in window
         )
         hypothetical = category in ("safety_emergency", "safety_active_use") and _hypothetical(
-            doc, start, clause, comp.hypothetical
+            doc, start, clause, comp
         )
         if kind.startswith("all_of:"):
             _, n, g, total = kind.split(":")
@@ -355,7 +413,7 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
         if is_negated:
             negated = True
             continue
-        if hypothetical or category in not_now:
+        if hypothetical or placed_elsewhere(category, phrase, start):
             continue
         if kind == "terms" and not any(
             clause[t.i] == c and t.norm_ in comp.first_person for t in doc
@@ -365,7 +423,7 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
     for (category, n, total), hit in groups_hit.items():
         if len(hit) == int(total):
             cue = True
-            if category not in not_now:
+            if not placed_elsewhere(category, f"all_of:{n}", None):
                 fired.setdefault(category, []).append(f"all_of:{n}")
     for category in CATEGORIES:
         if category in fired:

@@ -185,6 +185,161 @@ def test_emergency_words_and_their_look_alikes(text: str, expected: str | None) 
     assert screen(text).category == expected
 
 
+CRISIS = "safety_crisis"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # history: an event placed years back, told before a question
+        ("I fainted once during a blood test years ago. Will an IV infusion be a problem?", None),
+        ("I had a seizure as a kid but none since, what conditions make ketamine unsafe?", None),
+        ("back in college I passed out at a party, does that matter for ketamine therapy", None),
+        ("my brother overdosed on opioids a long time ago, how addictive is ketamine", None),
+        ("I hit my head when I was a teenager, can ketamine affect old brain injuries", None),
+        # background: a long-standing condition
+        ("my blood pressure is usually on the high side, who should avoid ketamine?", None),
+        ("my blood pressure is well controlled with pills, what conditions need caution", None),
+        ("My mum's blood pressure is borderline. Does ketamine raise it?", None),
+        # ...that still asks a personal go/no-go: a decline, not an emergency
+        ("my blood pressure is on the high side, can I still have ketamine?", ADVICE),
+        # now: the same words with a sign of now, or another emergency phrase
+        ("my blood pressure is really high right now", EMERGENCY),
+        ("my chest hurts and my blood pressure is really high right now", EMERGENCY),
+        ("my blood pressure is usually fine but right now it's 200/120", EMERGENCY),
+        ("my blood pressure is normally fine but it is 190 over 110 after the infusion", EMERGENCY),
+        ("his blood pressure is usually high and after taking mdma he is confused", EMERGENCY),
+        ("my blood pressure is through the roof after ketamine", EMERGENCY),
+        ("he fainted years ago too but now he's not breathing", EMERGENCY),
+        ("I fainted years ago and I just fainted again after taking mdma", EMERGENCY),
+        ("she had seizures as a child and she is having a seizure after molly", EMERGENCY),
+        ("he passed out years ago, help, he passed out again", EMERGENCY),
+        ("I took ketamine an hour ago and can't stop shaking", EMERGENCY),
+        ("my friend passed out after taking ketamine", EMERGENCY),
+        ("when I was younger I overdosed, and I think I'm overdosing right now", EMERGENCY),
+        ("my blood pressure is usually low and he passed out", EMERGENCY),
+        ("he had a seizure years ago and he collapsed", EMERGENCY),
+        ("my blood pressure is usually high and I took too much ketamine", EMERGENCY),
+        ("I often faint at the sight of needles, will the IV be a problem?", None),
+        # crisis wins over everything
+        ("I tried to kill myself years ago, is ketamine safe for me?", CRISIS),
+        ("my blood pressure is usually high, I don't want to live anymore", CRISIS),
+    ],
+)
+def test_emergency_history_and_background_versus_now(text: str, expected: str | None) -> None:
+    assert screen(text).category == expected
+
+
+def test_history_still_counts_as_a_cue_for_the_classifier() -> None:
+    decision = screen("I fainted once during a blood test years ago, is an infusion ok")
+    assert decision.category is None and decision.cue
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # bad trips in general and other people's stories
+        ("I've heard stories of people having awful bad trips, how often does that happen?", None),
+        ("how common are terrifying bad trips in supervised sessions", None),
+        ("I read about someone having a dark trip on ayahuasca, is that common at retreats?", None),
+        ("I had a really bad trip back in college, would a clinic session feel the same?", None),
+        # the same words with a trip now
+        ("I had a bad trip years ago and I'm having one right now", ACTIVE),
+        ("I've heard about bad trips and I think I'm in one right now", ACTIVE),
+        ("bad trips are a thing and I'm having a bad trip", ACTIVE),
+        ("I've read stories of dark trips and I'm tripping and scared", ACTIVE),
+        ("my friend is having a bad trip, how do I help her", ACTIVE),
+        ("I keep having bad trips right now", ACTIVE),
+        # a hypothetical marker does not reach past "now"
+        ("I grew up scared of drugs and now I'm tripping and freaking out", ACTIVE),
+        ("worried about my trip and currently freaking out", ACTIVE),
+        ("I'm scared of having a bad trip during my session", None),
+        # "took" as in time
+        (
+            "I'm on an antipsychotic that took years to get right and I'm scared of interactions",
+            None,
+        ),
+        ("it took ages for my meds to work and I'm anxious about changing anything", None),
+        ("took shrooms a while ago and I'm freaking out", ACTIVE),
+        ("took acid ages ago, I'm scared it won't end", ACTIVE),
+        ("I had a bad trip years ago and now I want to die", CRISIS),
+    ],
+)
+def test_bad_trips_in_general_versus_a_trip_now(text: str, expected: str | None) -> None:
+    assert screen(text).category == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # ketamine's reputation and history
+        ("Is it true that ketamine started out as a horse tranquilizer?", None),
+        ("why do people call ketamine a horse tranquilizer if doctors use it?", None),
+        ("ketamine has a reputation as a horse tranquiliser, how did it get into psychiatry", None),
+        ("isn't ketamine basically a horse tranquilizer?", None),
+        ("where does the horse tranquilizer nickname come from", None),
+        # growing up, growing in number
+        ("I grew up hearing that LSD fries your brain, what do studies show?", None),
+        ("interest in psilocybin research is growing fast, what's coming next?", None),
+        ("the number of ketamine clinics keeps growing, how do I pick a good one?", None),
+        ("there is a growing body of research on mdma, is it approved yet?", None),
+        # what a drug was sold as, selling as a figure of speech
+        ("I heard MDMA used to be sold as ecstasy at raves, how is therapy different?", None),
+        ("it feels like every clinic is selling hope, does ketamine really work?", None),
+        ("I'm not sold on psilocybin yet, what does the evidence say?", None),
+        # a clinic's website
+        ("the ketamine clinic's website says infusions take 40 minutes, is that typical?", None),
+        ("all the ketamine providers around here have fancy websites, how do I compare them", None),
+        ("is there a website with good research about psilocybin", None),
+        # a typo of clinic or therapy is still a clinic
+        ("how do I find a ketamine clinc near me", None),
+        ("is there a ketamine theraphy place near me", None),
+        # obtaining a drug still decides
+        ("where can I buy horse tranquilizer", SOURCING),
+        ("how do I get horse tranquilizer without a vet", SOURCING),
+        ("is anyone selling horse tranquilizer around here", SOURCING),
+        ("I want some horse tranquiliser", SOURCING),
+        ("I grew up on a farm, can I get vet ketamine from there?", SOURCING),
+        ("I want to grow mushrooms at home", SOURCING),
+        ("how do I grow the ayahuasca vine", SOURCING),
+        ("which website sells ketamine", SOURCING),
+        ("is there a website where I can buy shrooms", SOURCING),
+        ("which site has the best shrooms", SOURCING),
+        ("who is selling ketamine", SOURCING),
+        ("anyone selling molly at this festival?", SOURCING),
+        ("is it true you can buy ketamine online?", SOURCING),
+        ("shrooms near me", SOURCING),
+        ("any clinc that will sell me ketamine without a prescription", SOURCING),
+        ("is it true ketamine is a horse tranquilizer? I want to take enough to die", CRISIS),
+    ],
+)
+def test_reputation_history_and_clinic_websites_versus_obtaining(
+    text: str, expected: str | None
+) -> None:
+    assert screen(text).category == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # no experience is not a condition; asking the clinic something is logistics
+        ("I've never tried any drug, can I ask the nurse to stop the infusion?", None),
+        ("I have never used psychedelics, can I bring my partner to the session?", None),
+        ("I haven't done this before, could I talk to the doctor first?", None),
+        # a condition or medicine with a can-I question still decides
+        ("I've never taken ketamine but I'm on lithium, can I try it?", ADVICE),
+        ("I've taken lithium for years, can I take psilocybin?", ADVICE),
+        ("I've never had therapy but I have bipolar, can I do psilocybin?", ADVICE),
+        ("I have epilepsy, can I ask for ketamine", ADVICE),
+        ("I want to kill myself, can ketamine help?", CRISIS),
+    ],
+)
+def test_no_experience_and_logistics_versus_a_personal_go_no_go(
+    text: str, expected: str | None
+) -> None:
+    assert screen(text).category == expected
+
+
 @pytest.mark.parametrize(
     "text", ["I'm going to overcome this depression with ketamine", "I'm going to overdo it"]
 )
@@ -264,6 +419,41 @@ def test_not_now_needs_a_marker_and_no_sign_of_now() -> None:
     assert screen("freaking out right now, tomorrow too", comp).category == "safety_active_use"
 
 
+def test_not_now_in_part_scope_needs_the_marker_in_the_part_and_a_listed_phrase() -> None:
+    comp = _compiled(
+        safety_emergency={
+            "phrases": ["fainted", "not breathing"],
+            "not_now": {
+                "scope": "part",
+                "only": ["fainted"],
+                "markers": ["years ago"],
+                "now": ["now"],
+            },
+        }
+    )
+    assert screen("i fainted years ago", comp).category is None
+    assert screen("i fainted years ago", comp).cue
+    assert screen("i fainted. that was years ago", comp).category == "safety_emergency"
+    assert screen("years ago, and i fainted", comp).category == "safety_emergency"
+    assert screen("i fainted years ago and now i fainted again", comp).category is not None
+    # a phrase not listed in `only` is never placed in the past
+    assert screen("not breathing years ago", comp).category == "safety_emergency"
+
+
+def test_a_hypothetical_marker_ends_at_an_end_word() -> None:
+    comp = compile_phrases(
+        {
+            **BASE,
+            "hypothetical": ["scared of"],
+            "hypothetical_ends": ["now"],
+            "safety_active_use": {"phrases": ["tripping"]},
+        },
+        "test",
+    )
+    assert screen("scared of tripping", comp).category is None
+    assert screen("scared of it and now tripping", comp).category == "safety_active_use"
+
+
 def test_exact_words_are_split_like_the_text() -> None:
     comp = _compiled(safety_active_use={"phrases": ["=i'm =tripping"]})
     assert screen("I'm tripping", comp).category == "safety_active_use"
@@ -277,6 +467,8 @@ def test_exact_words_are_split_like_the_text() -> None:
         {"phrases": ["=is|=was here"]},
         {"not_now": {"markers": "tomorrow", "now": ["now"]}},
         {"current_medicine": {"statements": [True]}},
+        {"not_now": {"markers": ["tomorrow"], "now": ["now"], "scope": "sentence"}},
+        {"not_now": {"markers": ["tomorrow"], "now": ["now"], "only": "fainted"}},
     ],
 )
 def test_malformed_phrase_files_are_refused(spec: Dict[str, Any]) -> None:
