@@ -34,7 +34,13 @@ from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from lantern.held_trackers import HeldTrackerStore
-from lantern.speed import cache_action_response_validator, cache_event_types, fast_sqlite
+from lantern.speed import (
+    cache_action_response_validator,
+    cache_event_types,
+    cache_rule_matches,
+    fast_sqlite,
+    run_graphs_in_order,
+)
 from lantern.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
 
 T = TypeVar("T")
@@ -249,6 +255,8 @@ class LanternLockStore(LockStore):
         """Choose the store; apply the action timeout (checked against the lock lifetime)."""
         apply_action_timeout()
         cache_action_response_validator()  # like the timeout, a change to RemoteAction
+        cache_rule_matches()
+        run_graphs_in_order()
         settings = redis_settings(os.environ)
         if not settings and int(os.environ.get("SANIC_WORKERS") or 1) > 1:
             # Rasa runs several workers with any custom lock store, ours included

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import subprocess
 import sys
 import threading
@@ -132,6 +133,105 @@ def test_the_classifier_saves_loads_and_predicts_like_rasas(tmp_path: Path) -> N
     # nothing saved (no intents to train): an untrained classifier, as Rasa's
     empty = type(loaded).load(loaded.config, storage, Resource("never_saved"), context)
     assert not hasattr(empty.clf, "coef_")
+
+
+TEXTS = (
+    "is ketamine addictive?",
+    "can shrooms help my cluster headaches",
+    "how do i get ready for my first session",
+    "wat r the side efects of spravato",
+    "My mum has fibro and wonders whether psilocybin trials exist. Is that a thing?",
+    "menu",
+    "??",
+)
+
+
+def test_the_classifier_ranks_intents_as_rasas_does() -> None:
+    from rasa.core.agent import load_agent
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
+    from rasa.shared.nlu.training_data.message import Message
+
+    agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "lantern.tar.gz")))
+    nodes = agent.processor.graph_runner._instantiated_nodes
+    ordered = sorted(
+        (
+            (int("".join(c for c in name if c.isdigit()) or 0), n._component)
+            for name, n in nodes.items()
+            if name.startswith("run_")
+        ),
+        key=lambda pair: pair[0],
+    )
+    before = [
+        c for _, c in ordered if type(c).__name__ in ("LanternTokenizer", "CountVectorsFeaturizer")
+    ]
+    assert len(before) == 3  # the tokenizer, then the word and character featurizers
+    messages = [Message(data={"text": text}) for text in TEXTS]
+    for component in before:
+        messages = component.process(messages)
+    classifier = _classifier(agent)
+    ours = classifier.process(copy.deepcopy(messages))
+    rasas = LogisticRegressionClassifier.process(classifier, copy.deepcopy(messages))
+    for mine, theirs in zip(ours, rasas, strict=True):
+        assert mine.get("intent")["name"] == theirs.get("intent")["name"]
+        assert [r["name"] for r in mine.get("intent_ranking")] == [
+            r["name"] for r in theirs.get("intent_ranking")
+        ]
+        assert np.allclose(
+            [r["confidence"] for r in mine.get("intent_ranking")],
+            [r["confidence"] for r in theirs.get("intent_ranking")],
+            rtol=0,
+            atol=1e-12,
+        )
+
+
+def test_the_rule_policy_remembers_exactly_the_rules_that_match() -> None:
+    from rasa.core.agent import load_agent
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "lantern.tar.gz")))
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    (policy,) = [n._component for n in nodes if isinstance(n._component, RulePolicy)]
+    rules = policy.lookup["rules"]
+    # every rule's own states, and each with its last user intent changed
+    sequences = [json.loads(key) for key in rules]
+    sequences += [
+        [*states[:-1], {**states[-1], "user": {"intent": "greet"}}] for states in sequences
+    ]
+    for states in sequences:
+        expected = speed.rasa_get_possible_keys(policy, rules, states)
+        first = speed._get_possible_keys(policy, rules, states)
+        first.clear()  # a caller's change must not reach what is remembered
+        assert speed._get_possible_keys(policy, rules, states) == expected
+    assert any(speed.rasa_get_possible_keys(policy, rules, s) for s in sequences)
+
+
+def test_graphs_run_in_order_give_what_dask_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.agent import load_agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "lantern.tar.gz")))
+
+    def both(run: Any) -> list:
+        """Parse each text, then predict the next action after it, with `run`."""
+        monkeypatch.setattr(DaskGraphRunner, "run", run)
+        out = []
+        for text in (*TEXTS, "I want to kill myself", "start my intake"):
+            parsed = asyncio.run(agent.parse_message(text))
+            tracker = DialogueStateTracker.from_events(
+                "graph",
+                [ActionExecuted("action_listen"), UserUttered(text, parsed)],
+                slots=agent.domain.slots,
+            )
+            prediction = agent.processor._predict_next_with_tracker(tracker)
+            out.append((parsed, prediction.policy_name, list(prediction.probabilities)))
+        return out
+
+    in_order = both(speed._run_in_order)
+    assert in_order == both(speed.rasa_graph_run)
+    assert "safety_crisis" in {p[0]["intent"]["name"] for p in in_order}
+    assert len(agent.processor.graph_runner.__dict__["_lantern_orders"]) == 2  # NLU, policies
 
 
 def test_loading_the_model_does_not_import_skops() -> None:
