@@ -1,7 +1,10 @@
 """Safety audit log: one row per safety reply (type, time, channel, conversation id).
 
 No message text is ever stored, so a clinic can count safety events without
-keeping anyone's words. Stored in SQLite under `var/` (`LANTERN_VAR_DIR`).
+keeping anyone's words. Stored in SQLite under `var/` (`LANTERN_VAR_DIR`), on one
+connection per file that writes ahead (`journal_mode=WAL`, `synchronous=NORMAL`,
+as the tracker store): a safety reply no longer waits for a disk sync, which
+held up every conversation on the server's event loop.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import datetime as dt
 import logging
 import sqlite3
 import threading
-from contextlib import closing
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, List, Tuple
 
@@ -31,8 +34,16 @@ SAFETY_REPLIES = frozenset(
 _LOCK = threading.Lock()
 
 
-def _db(path: Path | None = None) -> sqlite3.Connection:
-    conn = sqlite3.connect(path or var_dir() / "safety_audit.sqlite")
+def _db() -> sqlite3.Connection:
+    """The audit database under the current var dir (used under `_LOCK`)."""
+    return _connection(var_dir() / "safety_audit.sqlite")
+
+
+@lru_cache(maxsize=8)
+def _connection(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False)  # every use holds _LOCK
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute(
         "CREATE TABLE IF NOT EXISTS safety_events ("
         " id INTEGER PRIMARY KEY, type TEXT NOT NULL, at TEXT NOT NULL,"
@@ -48,7 +59,7 @@ def record_replies(answer_ids: Iterable[str], channel: str, conversation_id: str
         return
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     try:
-        with _LOCK, closing(_db()) as conn, conn:
+        with _LOCK, _db() as conn:  # one transaction
             conn.executemany(
                 "INSERT INTO safety_events (type, at, channel, conversation_id) VALUES (?,?,?,?)",
                 [(e, now, channel, conversation_id) for e in events],
@@ -59,7 +70,8 @@ def record_replies(answer_ids: Iterable[str], channel: str, conversation_id: str
 
 def events(conversation_id: str | None = None) -> List[Tuple[str, str, str, str]]:
     """All recorded events (type, time, channel, conversation id), oldest first."""
-    with _LOCK, closing(_db()) as conn:
+    with _LOCK:
+        conn = _db()
         query = "SELECT type, at, channel, conversation_id FROM safety_events"
         if conversation_id is not None:
             rows = conn.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -253,3 +254,22 @@ def test_the_rasa_server_runs_without_jax(servers: Servers) -> None:
     maps = Path(f"/proc/{pid}/maps").read_text()
     assert "tensorflow" in maps  # the right process: Rasa always loads TensorFlow
     assert "jaxlib" not in maps
+
+
+def test_the_safety_audit_writes_ahead_on_one_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lantern.safety import audit
+
+    monkeypatch.setenv("LANTERN_VAR_DIR", str(tmp_path))
+    audit.record_replies(["safety_crisis", "psilocybin"], "rest", "audit-1")
+    audit.record_replies(["decline_dosing"], "socketio", "audit-2")
+    assert audit._db() is audit._db()  # one connection per file, not one per reply
+    assert audit._db().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert [(e[0], e[2], e[3]) for e in audit.events()] == [
+        ("safety_crisis", "rest", "audit-1"),
+        ("decline_dosing", "socketio", "audit-2"),
+    ]
+    # committed: another connection (a staff report, a test) reads both rows
+    other = sqlite3.connect(tmp_path / "safety_audit.sqlite")
+    assert other.execute("SELECT count(*) FROM safety_events").fetchone()[0] == 2
