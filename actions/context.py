@@ -36,11 +36,19 @@ GENERIC_CONDITIONS = frozenset({"chronic_pain", "depression", "anxiety"})
 
 
 def entity_values(entities: List[Dict[str, Any]], name: str) -> List[str]:
-    """The distinct values of an entity in a message, in order (conditions: specific first)."""
+    """The distinct values of an entity in a message, in order (conditions: specific first).
+
+    Where the extractor marked which mentions the question is about (`focus`,
+    lantern/nlu/entities.py: a story before the question names other things),
+    only those count.
+    """
+    mentions = [e for e in entities if e.get("entity") == name]
+    if any(e.get("focus") is False for e in mentions) and any(e.get("focus") for e in mentions):
+        mentions = [e for e in mentions if e.get("focus")]
     values: List[str] = []
-    for e in entities:
+    for e in mentions:
         value = e.get("value")
-        if e.get("entity") == name and isinstance(value, str) and value not in values:
+        if isinstance(value, str) and value not in values:
             values.append(value)
     if name == "condition":
         values.sort(key=lambda v: v in GENERIC_CONDITIONS)  # stable: specific first

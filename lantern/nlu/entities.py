@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import re
+from typing import Any, Dict, List, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -13,6 +14,57 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from lantern.lexicon import lexicon
+
+#: A sentence: text up to ".", "!" or "?" before a space or the end, or up to a line
+#: break ("clinicaltrials.gov" and "3.5" stay whole).
+_SENTENCE = re.compile(r"[^\n]*?(?:[.!?]+(?=\s|$)|\n|$)")
+
+#: Entity key telling routing which mentions the question itself is about.
+FOCUS = "focus"
+
+
+def sentences(text: str) -> List[Tuple[int, int, bool]]:
+    """(start, end, is_question) of each non-empty sentence of `text`."""
+    spans = []
+    for m in _SENTENCE.finditer(text):
+        if m.group().strip():
+            spans.append((m.start(), m.end(), m.group().rstrip().endswith("?")))
+    return spans
+
+
+def mark_focus(text: str, entities: List[Dict[str, Any]]) -> None:
+    """Set `focus` on each substance and condition the question itself is about.
+
+    A long message often tells a story first ("I tried ketamine last year. Now my
+    doctor mentions psilocybin. Is it addictive?"). The question is the sentences
+    ending in "?" (or else the last sentence). Substances named there are the
+    focus; if none is, those of the latest earlier sentence that names one ("it").
+    Conditions named in the question are the focus; if none is, every condition
+    is (the story says what it is for: "I have PTSD. Could ketamine help?").
+    A one-sentence message has every mention in focus.
+    """
+    spans = sentences(text)
+    questions = [i for i, s in enumerate(spans) if s[2]] or [len(spans) - 1]
+
+    def sentence_of(entity: Dict[str, Any]) -> int:
+        for i, (start, end, _) in enumerate(spans):
+            if start <= entity["start"] < end:
+                return i
+        return len(spans) - 1
+
+    for label in ("substance", "condition"):
+        mentions = [e for e in entities if e["entity"] == label]
+        where = {id(e): sentence_of(e) for e in mentions}
+        focus = {id(e) for e in mentions if where[id(e)] in questions}
+        if not focus and mentions:
+            if label == "substance":
+                before = [i for i in where.values() if i <= max(questions)]
+                latest = max(before or where.values())
+                focus = {id(e) for e in mentions if where[id(e)] == latest}
+            else:
+                focus = set(where)
+        for e in mentions:
+            e[FOCUS] = id(e) in focus
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -49,6 +101,7 @@ class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
                 }
                 for m in lexicon().find(text)
             ]
+            mark_focus(text, found)
             message.set(
                 ENTITIES,
                 message.get(ENTITIES, []) + self.add_extractor_name(found),
