@@ -24,6 +24,10 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
   graph on every run: a tenth of the server's time. The nodes a set of targets
   needs are now ordered once and called in that order, each once, with the
   same inputs and outputs as under dask.
+- `copy_slots_directly`: each policy prediction rebuilds the conversation turn
+  by turn from a fresh tracker, which copies every slot (42) with `copy.copy`'s
+  generic protocol. Slots are plain objects; a copy is now a new instance with
+  a copy of the attributes, which is what the generic protocol makes of them.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.core.slots import Slot
 from rasa.shared.utils.common import all_subclasses
 
 #: Rasa's own functions, kept for unknown cases and for the tests' comparisons
@@ -198,3 +203,15 @@ def _run_in_order(
 def run_graphs_in_order() -> None:
     """Make Rasa run its model graphs without dask (same nodes, same results)."""
     DaskGraphRunner.run = _run_in_order
+
+
+def _copy_slot(slot: Slot) -> Slot:
+    """A shallow copy of a slot: a new instance with the same attribute values."""
+    copied = object.__new__(type(slot))
+    copied.__dict__.update(slot.__dict__)
+    return copied
+
+
+def copy_slots_directly() -> None:
+    """Make `copy.copy` of a Rasa slot skip the generic reduce protocol."""
+    Slot.__copy__ = _copy_slot

@@ -38,6 +38,7 @@ from lantern.speed import (
     cache_action_response_validator,
     cache_event_types,
     cache_rule_matches,
+    copy_slots_directly,
     fast_sqlite,
     run_graphs_in_order,
 )
@@ -257,6 +258,7 @@ class LanternLockStore(LockStore):
         cache_action_response_validator()  # like the timeout, a change to RemoteAction
         cache_rule_matches()
         run_graphs_in_order()
+        copy_slots_directly()
         settings = redis_settings(os.environ)
         if not settings and int(os.environ.get("SANIC_WORKERS") or 1) > 1:
             # Rasa runs several workers with any custom lock store, ours included

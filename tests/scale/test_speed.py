@@ -273,3 +273,21 @@ def test_the_safety_audit_writes_ahead_on_one_connection(
     # committed: another connection (a staff report, a test) reads both rows
     other = sqlite3.connect(tmp_path / "safety_audit.sqlite")
     assert other.execute("SELECT count(*) FROM safety_events").fetchone()[0] == 2
+
+
+def test_slots_copy_as_copy_copy_copies_them() -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import Slot
+
+    slots = Domain.load(str(ROOT / "domain.yml")).slots
+    assert len(slots) > 10
+    for slot in slots:
+        slot.value = ["a", "list"] if slot.type_name == "list" else slot.value
+        generic = copy.copy(slot)  # the generic protocol (nothing patched here)
+        direct = speed._copy_slot(slot)
+        assert type(direct) is type(slot) and direct is not slot
+        assert direct.__dict__ == generic.__dict__ == slot.__dict__
+        assert direct.__dict__ is not slot.__dict__
+        direct.value = "changed"
+        assert slot.value != "changed"  # a copy, not the same slot
+    assert not hasattr(Slot, "__copy__") or Slot.__copy__ is speed._copy_slot
