@@ -28,14 +28,22 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
   by turn from a fresh tracker, which copies every slot (42) with `copy.copy`'s
   generic protocol. Slots are plain objects; a copy is now a new instance with
   a copy of the attributes, which is what the generic protocol makes of them.
+- `keep_action_connections`: Rasa opened a new HTTP client session, so a new
+  name lookup and TCP connection, for every action server call. Each endpoint
+  now keeps one session per event loop and lends it; idle connections are
+  closed after `KEEPALIVE_S`, before the action server (Sanic, 5 s) would close
+  them itself, so a request never goes out on a connection being closed. A
+  restarted action server gets new connections.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 from typing import Any, Dict, List, Sequence, Set, Tuple
 
+import aiohttp
 import sqlalchemy as sa
 from jsonschema import exceptions, validators
 from rasa.core.actions.action import RemoteAction
@@ -47,15 +55,19 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.core.slots import Slot
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
 #: Rasa's own functions, kept for unknown cases and for the tests' comparisons
 rasa_validate_action_result = RemoteAction._validate_action_result
 rasa_resolve_by_type = Event.resolve_by_type
 rasa_get_possible_keys = RulePolicy._get_possible_keys
 rasa_graph_run = DaskGraphRunner.run
+rasa_session = EndpointConfig.session
 
 #: state sequences a RulePolicy remembers the matching rules of (then it starts again)
 RULE_MATCHES_KEPT = 4096
+#: seconds an idle action server connection is kept (the action server's Sanic: 5)
+KEEPALIVE_S = 2.0
 #: connections the SQLite pool keeps open (the server uses one at a time, plus purges)
 SQLITE_POOL_SIZE = 2
 
@@ -215,3 +227,41 @@ def _copy_slot(slot: Slot) -> Slot:
 def copy_slots_directly() -> None:
     """Make `copy.copy` of a Rasa slot skip the generic reduce protocol."""
     Slot.__copy__ = _copy_slot
+
+
+class _Lent:
+    """`async with` gives the shared session and leaves it open."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *_exc: Any) -> None:
+        return None
+
+
+def _session(self: EndpointConfig) -> Any:
+    """`EndpointConfig.session`, one kept per endpoint and event loop."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # not in a coroutine: Rasa's own, closed by its caller
+        return rasa_session(self)
+    kept = self.__dict__.get("_lantern_session")
+    if kept is None or kept.closed or kept._loop is not loop:
+        fresh = rasa_session(self)  # Rasa's headers, authentication and timeout
+        kept = aiohttp.ClientSession(
+            headers=fresh.headers,
+            auth=fresh.auth,
+            timeout=fresh.timeout,
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+        )
+        loop.create_task(fresh.close())
+        self.__dict__["_lantern_session"] = kept
+    return _Lent(kept)
+
+
+def keep_action_connections() -> None:
+    """Make Rasa's endpoints keep their HTTP client session between requests."""
+    EndpointConfig.session = _session

@@ -40,6 +40,7 @@ from lantern.speed import (
     cache_rule_matches,
     copy_slots_directly,
     fast_sqlite,
+    keep_action_connections,
     run_graphs_in_order,
 )
 from lantern.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
@@ -259,6 +260,7 @@ class LanternLockStore(LockStore):
         cache_rule_matches()
         run_graphs_in_order()
         copy_slots_directly()
+        keep_action_connections()
         settings = redis_settings(os.environ)
         if not settings and int(os.environ.get("SANIC_WORKERS") or 1) > 1:
             # Rasa runs several workers with any custom lock store, ours included

@@ -291,3 +291,49 @@ def test_slots_copy_as_copy_copy_copies_them() -> None:
         direct.value = "changed"
         assert slot.value != "changed"  # a copy, not the same slot
     assert not hasattr(Slot, "__copy__") or Slot.__copy__ is speed._copy_slot
+
+
+def test_action_calls_keep_their_connection_and_survive_a_restart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    import aiohttp.web
+    from rasa.utils.endpoints import EndpointConfig
+
+    monkeypatch.setattr(EndpointConfig, "session", speed._session)
+    monkeypatch.setattr(speed, "KEEPALIVE_S", 0.3)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    peers: list = []
+
+    async def webhook(request: aiohttp.web.Request) -> aiohttp.web.Response:
+        peers.append(request.transport.get_extra_info("peername")[1])
+        return aiohttp.web.json_response({"events": [], "responses": []})
+
+    async def serve() -> aiohttp.web.AppRunner:
+        app = aiohttp.web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = aiohttp.web.AppRunner(app)
+        await runner.setup()
+        await aiohttp.web.TCPSite(runner, "127.0.0.1", port).start()
+        return runner
+
+    async def scenario() -> list:
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        runner = await serve()
+        answers = [await endpoint.request(json={"n": n}, method="post") for n in range(5)]
+        assert len(set(peers)) == 1  # one connection for five calls
+        await runner.cleanup()  # the action server restarts
+        runner = await serve()
+        answers.append(await endpoint.request(json={}, method="post"))
+        await asyncio.sleep(0.6)  # idle longer than the keep-alive: closed by us
+        answers.append(await endpoint.request(json={}, method="post"))
+        await runner.cleanup()
+        await endpoint.__dict__["_lantern_session"].close()
+        return answers
+
+    answers = asyncio.run(scenario())
+    assert answers == [{"events": [], "responses": []}] * 7
+    assert len(set(peers)) == 3  # a new connection after the restart and after idling
