@@ -5,7 +5,10 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
 - `cache_action_response_validator`: Rasa checks every action server response
   against a JSON schema with `jsonschema.validate`, which first re-validates the
   schema itself against its meta-schema: about a third of Rasa's CPU per message.
-  The validator is now built once; the same errors are raised.
+  The validator is now built once; the same errors are raised. A valid
+  response is accepted by checking each event against the one event schema
+  its `event` names (the schema's `oneOf` of 23, which all differ in that
+  constant, accepts exactly that); anything else is judged by the full schema.
 - `cache_event_types`: loading a conversation finds each event's class by
   walking every subclass of `Event`, for every event; found classes are now
   remembered.
@@ -39,6 +42,7 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import json
 from typing import Any, Dict, List, Sequence, Set, Tuple
@@ -81,8 +85,42 @@ def action_response_validator() -> Any:
     return cls(schema)
 
 
+@functools.lru_cache(maxsize=1)
+def event_validators() -> Tuple[Any, Dict[str, Any]]:
+    """The response schema without its event items, and one validator per event type.
+
+    An event is valid under the schema's `oneOf` exactly when it is valid under
+    the branch whose `event` constant it names: the others require another constant.
+    """
+    schema = RemoteAction.action_response_format_spec()
+    items = dict(schema["properties"]["events"]["items"])
+    branches = items.pop("oneOf")
+    constants = [b["properties"]["event"]["const"] for b in branches]
+    assert len(set(constants)) == len(branches), "event schemas must differ in `event`"
+    outer = copy.deepcopy(schema)
+    del outer["properties"]["events"]["items"]
+    cls = validators.validator_for(schema)
+    per_type = {c: cls({"allOf": [items, b]}) for c, b in zip(constants, branches, strict=True)}
+    return cls(outer), per_type
+
+
+def _valid_by_event_type(result: Dict[str, Any]) -> bool:
+    """True only if the full response schema accepts `result` (see `event_validators`)."""
+    outer, per_type = event_validators()
+    if not outer.is_valid(result):
+        return False
+    for event in result.get("events") or []:
+        kind = event.get("event") if isinstance(event, dict) else None
+        validator = per_type.get(kind) if isinstance(kind, str) else None
+        if validator is None or not validator.is_valid(event):
+            return False
+    return True
+
+
 def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
-    """`RemoteAction._validate_action_result` with the cached validator."""
+    """`RemoteAction._validate_action_result` with cached, per-event-type validators."""
+    if isinstance(result, dict) and _valid_by_event_type(result):
+        return True
     error = exceptions.best_match(action_response_validator().iter_errors(result))
     if error is None:
         return True

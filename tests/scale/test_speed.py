@@ -337,3 +337,54 @@ def test_action_calls_keep_their_connection_and_survive_a_restart(
     answers = asyncio.run(scenario())
     assert answers == [{"events": [], "responses": []}] * 7
     assert len(set(peers)) == 3  # a new connection after the restart and after idling
+
+
+EVENT_CASES = [
+    {"event": "slot", "name": "substance", "value": "ketamine"},
+    {"event": "slot", "name": "substance"},  # no value: invalid
+    {"event": "slot", "name": 3, "value": None},
+    {"event": "bot", "text": "hello", "data": {"custom": {"answer_id": "x"}}},
+    {"event": "bot", "text": 3},
+    {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0},
+    {"event": "followup", "name": "action_answer"},
+    {"event": "active_loop", "name": None},
+    {"event": "session_started", "timestamp": 1.5},
+    {"event": "session_started", "timestamp": "yesterday"},
+    {"event": "reset_slots"},
+    {"event": "restart", "metadata": []},
+    {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}},
+    {"event": "user", "text": "hi", "parse_data": {"entities": [{"entity": "x"}]}},
+    {"event": "no_such_event"},
+    {"event": 7},
+    {"name": "no event key"},
+    "not an object",
+    None,
+]
+
+
+def test_responses_are_accepted_exactly_when_the_full_schema_accepts_them() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    full = speed.action_response_validator()
+    responses = [{"events": [event]} for event in EVENT_CASES]
+    responses += [{"events": EVENT_CASES[:2]}, {"events": None}, {"events": "x"}, {}]
+    responses += [{"events": [EVENT_CASES[0]], "responses": [{"text": 3}]}]
+    verdicts = [speed._valid_by_event_type(r) for r in responses]
+    assert verdicts == [full.is_valid(r) for r in responses]
+    assert True in verdicts and False in verdicts
+
+    values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5))
+    kinds = st.sampled_from([*speed.event_validators()[1], "nope"])
+    event = st.dictionaries(
+        st.sampled_from(["name", "value", "text", "timestamp", "metadata", "data"]),
+        values,
+    ).flatmap(lambda d: kinds.map(lambda k: {**d, "event": k}))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(event, max_size=3))
+    def agrees(events: list) -> None:
+        response = {"events": events}
+        assert speed._valid_by_event_type(response) == full.is_valid(response)
+
+    agrees()
