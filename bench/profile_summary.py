@@ -35,7 +35,10 @@ BUCKETS: Sequence[Tuple[str, Sequence[str]]] = (
     ("NLU: LanternTokenizer (spaCy + lexicon)", ("lantern/nlu/tokenizer.py",)),
     ("NLU: LexiconEntityExtractor", ("lantern/nlu/entities.py",)),
     ("NLU: CountVectorsFeaturizer x2", ("count_vectors_featurizer.py",)),
-    ("NLU: LogisticRegressionClassifier", ("logistic_regression_classifier.py",)),
+    (
+        "NLU: LogisticRegressionClassifier",
+        ("logistic_regression_classifier.py", "lantern/nlu/classifier.py"),
+    ),
     ("NLU: FallbackClassifier", ("fallback_classifier.py",)),
     ("NLU: SafetyScreen", ("lantern/safety/component.py",)),
     ("NLU: graph runner and messages", ("_parse_message_with_graph",)),

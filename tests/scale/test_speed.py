@@ -165,7 +165,7 @@ def test_the_classifier_ranks_intents_as_rasas_does() -> None:
         key=lambda pair: pair[0],
     )
     before = [
-        c for _, c in ordered if type(c).__name__ in ("LanternTokenizer", "CountVectorsFeaturizer")
+        c for _, c in ordered if type(c).__name__ in ("LanternTokenizer", "SentenceCountVectors")
     ]
     assert len(before) == 3  # the tokenizer, then the word and character featurizers
     messages = [Message(data={"text": text}) for text in TEXTS]
@@ -388,3 +388,28 @@ def test_responses_are_accepted_exactly_when_the_full_schema_accepts_them() -> N
         assert speed._valid_by_event_type(response) == full.is_valid(response)
 
     agrees()
+
+
+def test_the_featurizers_make_rasas_sentence_features_and_no_sequence_features() -> None:
+    from rasa.core.agent import load_agent
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
+        CountVectorsFeaturizer,
+    )
+
+    from lantern.nlu.featurizer import SentenceCountVectors
+
+    agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "lantern.tar.gz")))
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    featurizers = [n._component for n in nodes if isinstance(n._component, SentenceCountVectors)]
+    assert len(featurizers) == 2  # words and character n-grams
+    token_lists = [text.lower().split() for text in TEXTS] + [[]]
+    for featurizer in featurizers:
+        ours = featurizer._create_features("text", token_lists)
+        rasas = CountVectorsFeaturizer._create_features(featurizer, "text", token_lists)
+        assert ours[0] == [None] * len(token_lists)  # no sequence features
+        assert any(m is not None for m in rasas[0])
+        for mine, theirs in zip(ours[1], rasas[1], strict=True):
+            if theirs is None:
+                assert mine is None
+                continue
+            assert (mine != theirs).nnz == 0 and mine.shape == theirs.shape
