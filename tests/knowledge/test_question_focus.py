@@ -129,6 +129,12 @@ def test_entities_without_focus_marks_all_count() -> None:
         ("does it reduce cravings for alcohol", ("condition", "addiction")),
         ("the new nasal spray for depression", ("substance", "esketamine")),
         ("mirror therapy for a missing leg", ("condition", "phantom_limb_pain")),
+        # a typo after "phantom" no longer loses the condition
+        ("phantom lim pains after surgery", ("condition", "phantom_limb_pain")),
+        ("a trial found fewer headache attacks", ("condition", "cluster_headache")),
+        ("she has a headache disorder", ("condition", "migraine")),
+        ("a man at my recovery group mentioned it", ("condition", "addiction")),
+        ("does it help heavy drinkers", ("condition", "addiction")),
     ],
 )
 def test_new_synonym_families(text: str, expected: Tuple[str, str]) -> None:
@@ -138,3 +144,16 @@ def test_new_synonym_families(text: str, expected: Tuple[str, str]) -> None:
 def test_several_substances_for_depression_is_the_treatment_resistance_answer() -> None:
     text = "what is known about ketamine, esketamine and psilocybin for depression"
     assert route("ask_what_is", text) == "treatment_resistant_depression"
+
+
+def test_a_therapy_question_about_phantom_limbs_gets_the_phantom_limb_answer() -> None:
+    text = "how is psilocybin combined with mirror therapy"
+    assert route("ask_therapy_process", text) == "phantom_limb_pain"
+    assert route("ask_therapy_process", "how does psilocybin therapy work") == "therapy_process"
+
+
+def test_phantom_pain_is_more_specific_than_pain() -> None:
+    assert entity_values(extract("phantom lim pain and psilocybin"), "condition") == [
+        "phantom_limb_pain",
+        "chronic_pain",
+    ]
