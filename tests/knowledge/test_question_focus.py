@@ -135,6 +135,11 @@ def test_entities_without_focus_marks_all_count() -> None:
         ("she has a headache disorder", ("condition", "migraine")),
         ("a man at my recovery group mentioned it", ("condition", "addiction")),
         ("does it help heavy drinkers", ("condition", "addiction")),
+        (
+            "it hasn't responded to several antidepressants",
+            ("condition", "treatment_resistant_depression"),
+        ),
+        ("she failed two antidepressants", ("condition", "treatment_resistant_depression")),
     ],
 )
 def test_new_synonym_families(text: str, expected: Tuple[str, str]) -> None:
