@@ -17,6 +17,8 @@ from actions.knowledge_base import knowledge_base
 from actions.routing import routing_table
 from lantern.lexicon import lexicon
 from lantern.nlu.entities import mark_focus, sentences
+from tests.conftest import answer_ids
+from tests.servers import Servers
 
 TABLE = routing_table()
 KB = knowledge_base()
@@ -162,3 +164,26 @@ def test_phantom_pain_is_more_specific_than_pain() -> None:
         "phantom_limb_pain",
         "chronic_pain",
     ]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    ("question", "answer_id"),
+    [
+        (
+            "My sister had ketamine infusions last year and felt fine. Now I'm offered "
+            "a place in a psilocybin study. What side effects does psilocybin have?",
+            "psychedelic_side_effects",
+        ),
+        (
+            "I took magic mushrooms twice at college. My psychiatrist now suggests "
+            "ketamine. Is ketamine addictive?",
+            "ketamine_addiction_risk",
+        ),
+    ],
+)
+def test_the_focus_reaches_the_action_server(
+    servers: Servers, sender: str, question: str, answer_id: str
+) -> None:
+    """The extractor's marks travel with the message to `action_answer` over HTTP."""
+    assert answer_id in answer_ids(servers.send(sender, question))
