@@ -40,11 +40,19 @@ def entity_values(entities: List[Dict[str, Any]], name: str) -> List[str]:
 
     Where the extractor marked which mentions the question is about (`focus`,
     lantern/nlu/entities.py: a story before the question names other things),
-    only those count.
+    only those count; a broad condition in the question ("that kind of pain")
+    keeps the story's specific ones ("he lost his arm").
     """
     mentions = [e for e in entities if e.get("entity") == name]
     if any(e.get("focus") is False for e in mentions) and any(e.get("focus") for e in mentions):
-        mentions = [e for e in mentions if e.get("focus")]
+        broad = name == "condition" and all(
+            e.get("value") in GENERIC_CONDITIONS for e in mentions if e.get("focus")
+        )
+        mentions = [
+            e
+            for e in mentions
+            if e.get("focus") or (broad and e.get("value") not in GENERIC_CONDITIONS)
+        ]
     values: List[str] = []
     for e in mentions:
         value = e.get("value")

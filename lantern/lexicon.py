@@ -26,6 +26,11 @@ FUZZY_MIN_LENGTH = 7
 
 _LOCK = threading.Lock()
 
+#: Adverbs people slip inside a phrase ("nothing has *really* helped my depression",
+#: "antidepressants *never even* worked"): a multiword phrase matches with any one of
+#: them between two of its words.
+FILLERS = ("really", "actually", "truly", "ever", "even", "properly", "fully", "still", "just")
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -91,7 +96,10 @@ class Lexicon:
                 names = {value.replace("_", " ")} if len(value) > 2 else set()
                 for phrase in names | set(phrases):
                     words = [t.text for t in nlp().make_doc(str(phrase))]
-                    patterns.append([{"NORM": lemma(w)} for w in words])
+                    pattern: List[Dict[str, Any]] = [{"NORM": lemma(words[0])}]
+                    for w in words[1:]:
+                        pattern += [{"NORM": {"IN": list(FILLERS)}, "OP": "?"}, {"NORM": lemma(w)}]
+                    patterns.append(pattern)
                 self._matcher.add(f"{label}|{value}", patterns)
 
     @classmethod

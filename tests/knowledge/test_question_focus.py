@@ -94,6 +94,13 @@ def test_sentences_split_on_end_punctuation_but_not_inside_words() -> None:
             "I came back from the army with PTSD. Could ketamine help someone like me?",
             "ketamine_for_ptsd",
         ),
+        # a broad condition in the question keeps the story's specific one
+        (
+            "ask_conditions",
+            "My uncle lost his leg in a work accident years ago. He still hurts where "
+            "the foot was. Can psilocybin help that kind of pain?",
+            "phantom_limb_pain",
+        ),
         # one sentence naming two substances is still a comparison
         (
             "ask_what_is",
@@ -142,6 +149,12 @@ def test_entities_without_focus_marks_all_count() -> None:
             ("condition", "treatment_resistant_depression"),
         ),
         ("she failed two antidepressants", ("condition", "treatment_resistant_depression")),
+        # an adverb inside a phrase
+        (
+            "nothing has really helped my depression",
+            ("condition", "treatment_resistant_depression"),
+        ),
+        ("my antidepressants never even worked", ("condition", "treatment_resistant_depression")),
     ],
 )
 def test_new_synonym_families(text: str, expected: Tuple[str, str]) -> None:
