@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 
 from bench import load, perf_report, profile_summary
@@ -162,3 +163,24 @@ def test_nlu_report_never_writes_out_a_blind_sets_misrouted_texts(tmp_path: Path
     assert all(blind for name, (_, blind, _) in nlu_report.HOLDOUT_SETS.items() if "v3" in name)
     left = nlu_report.evaluate(_FakeRouter(), tmp_path, blind=True, leave_out="b secret")  # type: ignore[arg-type]
     assert (left["questions"], left["accuracy"]) == (1, 1.0)
+
+
+def test_nlu_report_measures_also_without_questions_that_are_training_examples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench import nlu_report
+
+    (tmp_path / "holdout.yml").write_text(
+        "questions:\n"
+        "  - {text: 'a Written twice?', answer_id: a}\n"
+        "  - {text: 'b only here', answer_id: a}\n"
+        "  - {text: 'a only here', answer_id: a}\n"
+    )
+    real = nlu_report.training_texts
+    monkeypatch.setattr(nlu_report, "training_texts", lambda: frozenset({"a written twice"}))
+    r = nlu_report.evaluate(_FakeRouter(), tmp_path, blind=True)  # type: ignore[arg-type]
+    assert r["also_in_training"] == 1
+    assert (r["accuracy"], r["accuracy_not_in_training"]) == (2 / 3, 0.5)
+    assert nlu_report.normalise("  Is [ket] OK?! ") == "is [ket] ok"
+    assert nlu_report.ANNOTATION.sub(r"\1", "is [ket](substance) ok") == "is ket ok"
+    assert "is ketamine addictive" in real()  # the project's data, annotations removed
