@@ -18,12 +18,13 @@ It loads from the database as Rasa does when:
   out by newer ones (at most `LANTERN_HELD_TRACKERS`, default 256; 0 turns
   holding off).
 
-A tracker in which a new session started is held as the database would load
-it: rebuilt from the new session's events. A new conversation starts held, once
-the database shows no rows for it. So what a turn sees is what the database
-holds, also with several instances.
-Held trackers are plain memory of the server process; nothing is written
-anywhere else, and expired ones are dropped at the next save.
+A tracker loaded from the database is held from then on (with the rows it was
+loaded from), and one in which a new session started is held as the database
+would load it: rebuilt from the new session's events. A conversation without
+rows is new: nothing to load, and everything in it is saved. So what a turn
+sees is what the database holds, also with several instances. Held trackers
+are plain memory of the server process; nothing is written anywhere else, and
+expired ones are dropped at the next save.
 """
 
 from __future__ import annotations
@@ -36,10 +37,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Tuple
 
-import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -78,12 +77,19 @@ class HeldTrackerStore(SQLTrackerStore):
         self.held: OrderedDict[str, Held] = OrderedDict()
         table = self.SQLEvent.__table__
         self._insert = table.insert()
-        self._fingerprint = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
-            table.c.sender_id == sa.bindparam("sender_id")
+        # the one query of a held turn, as plain SQL (SQLAlchemy's statement
+        # machinery cost more than the query): the sender id is indexed
+        marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%(sender_id)s"
+        if self.engine.dialect.paramstyle == "named":
+            marker = ":sender_id"
+        self._fingerprint = (
+            f"SELECT count(id), max(id) FROM {table.name} WHERE sender_id = {marker}"
         )
+        self._by_position = self.engine.dialect.paramstyle == "qmark"
 
     def _rows(self, connection: Any, sender_id: str) -> Fingerprint:
-        count, largest = connection.execute(self._fingerprint, {"sender_id": sender_id}).one()
+        parameters: Any = (sender_id,) if self._by_position else {"sender_id": sender_id}
+        count, largest = connection.exec_driver_sql(self._fingerprint, parameters).one()
         return int(count), largest
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
@@ -96,13 +102,24 @@ class HeldTrackerStore(SQLTrackerStore):
                     if self._rows(connection, sender_id) == held.rows:
                         return held.tracker
             del self.held[sender_id]
-        return await super().retrieve(sender_id)
+        with self.engine.connect() as connection:  # before the load: a write after it
+            rows = self._rows(connection, sender_id)  # makes the next check fail
+        if rows[0] == 0:
+            return None  # a new conversation: what Rasa's load returns for no rows
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None and self.held_max > 0:
+            # every loaded event is stored: the next save inserts only what follows
+            self.held[sender_id] = Held(tracker, len(tracker.events), rows, time.monotonic())
+        return tracker
 
     def _new_events(self, tracker: DialogueStateTracker) -> List[Event]:
         """Events not stored yet: known for a held tracker, else counted as Rasa does."""
         held = self.held.pop(tracker.sender_id, None)
         if held is not None and held.tracker is tracker and held.stored <= len(tracker.events):
             return list(itertools.islice(tracker.events, held.stored, None))
+        with self.engine.connect() as connection:
+            if self._rows(connection, tracker.sender_id)[0] == 0:
+                return list(tracker.events)  # nothing stored yet: a new conversation
         with self.session_scope() as session:
             return list(self._additional_events(session, tracker))
 
@@ -118,20 +135,6 @@ class HeldTrackerStore(SQLTrackerStore):
             "action_name": data.get("name"),
             "data": json.dumps(data),
         }
-
-    async def create_tracker(
-        self, sender_id: str, append_action_listen: bool = True
-    ) -> DialogueStateTracker:
-        """Rasa's new tracker, held from the start when the database has none of its rows."""
-        tracker = self.init_tracker(sender_id)
-        with self.engine.connect() as connection:
-            rows = self._rows(connection, sender_id)
-        if rows[0] == 0:
-            self.held[sender_id] = Held(tracker, 0, rows, time.monotonic())
-        if append_action_listen:
-            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
-        await self.save(tracker)
-        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Insert the new events in one statement and hold the tracker."""

@@ -22,6 +22,15 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
   against the conversation's states; the rules that match a given sequence of
   states are now remembered per policy (the states are the whole input of that
   test, and the rules do not change after loading).
+- `skip_impossible_text_rules`: after each message the RulePolicy first looks
+  for a rule on the message's text (end-to-end rules) and rebuilds every state
+  of the conversation to do so. When no rule can match a message by its text
+  (each rule after a user turn names an intent) and no form is active, that
+  lookup cannot find anything; it is skipped. With a form active it runs, as
+  it can mark the form as interrupted.
+- `cache_empty_domain`: Rasa checks every parsed message against the domain
+  only if the domain is not empty, and to know, builds an empty domain each
+  time; the empty domain's contents are now built once.
 - `run_graphs_in_order`: Rasa runs the model's graph (NLU for each message,
   policies for each action) through dask, which rebuilds and re-orders the task
   graph on every run: a tenth of the server's time. The nodes a set of targets
@@ -56,6 +65,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.slots import Slot
 from rasa.shared.utils.common import all_subclasses
@@ -65,6 +75,8 @@ from rasa.utils.endpoints import EndpointConfig
 rasa_validate_action_result = RemoteAction._validate_action_result
 rasa_resolve_by_type = Event.resolve_by_type
 rasa_get_possible_keys = RulePolicy._get_possible_keys
+rasa_find_action_from_rules = RulePolicy._find_action_from_rules
+rasa_is_empty = Domain.is_empty
 rasa_graph_run = DaskGraphRunner.run
 rasa_session = EndpointConfig.session
 
@@ -303,3 +315,58 @@ def _session(self: EndpointConfig) -> Any:
 def keep_action_connections() -> None:
     """Make Rasa's endpoints keep their HTTP client session between requests."""
     EndpointConfig.session = _session
+
+
+def text_rules_possible(policy: RulePolicy) -> bool:
+    """Whether some rule could match a conversation whose last user turn has no intent.
+
+    The text lookup runs right after a user message: the last state has
+    `action_listen` as previous action and the message's text, not its intent.
+    A rule whose last state names an intent, or another previous action, can't match.
+    """
+    known = policy.__dict__.get("_lantern_text_rules")
+    if known is None:
+        known = False
+        for key in policy.lookup.get("rules", {}):
+            last = json.loads(key)[-1]
+            previous = (last.get("prev_action") or {}).get("action_name")
+            if previous not in (None, "action_listen"):
+                continue
+            if not (last.get("user") or {}).get("intent"):
+                known = True
+                break
+        policy.__dict__["_lantern_text_rules"] = known
+    return known
+
+
+def _find_action_from_rules(
+    self: RulePolicy, tracker: Any, domain: Any, use_text_for_last_user_input: bool
+) -> Tuple[str | None, str | None, bool]:
+    """`RulePolicy._find_action_from_rules`, without a text lookup that can't match."""
+    if (
+        use_text_for_last_user_input
+        and not tracker.active_loop_name
+        and not text_rules_possible(self)
+    ):
+        return None, None, False  # what Rasa's _predict reads of a lookup that found none
+    return rasa_find_action_from_rules(self, tracker, domain, use_text_for_last_user_input)
+
+
+def skip_impossible_text_rules() -> None:
+    """Make Rasa's RulePolicy skip text lookups that no rule can answer."""
+    RulePolicy._find_action_from_rules = _find_action_from_rules
+
+
+@functools.lru_cache(maxsize=1)
+def _empty_domain() -> Dict[str, Any]:
+    return Domain.empty().as_dict()
+
+
+def _is_empty(self: Domain) -> bool:
+    """`Domain.is_empty` against an empty domain built once."""
+    return self.as_dict() == _empty_domain()
+
+
+def cache_empty_domain() -> None:
+    """Make `Domain.is_empty` compare with an empty domain built once."""
+    Domain.is_empty = _is_empty

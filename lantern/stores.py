@@ -36,12 +36,14 @@ from rasa.utils.endpoints import EndpointConfig
 from lantern.held_trackers import HeldTrackerStore
 from lantern.speed import (
     cache_action_response_validator,
+    cache_empty_domain,
     cache_event_types,
     cache_rule_matches,
     copy_slots_directly,
     fast_sqlite,
     keep_action_connections,
     run_graphs_in_order,
+    skip_impossible_text_rules,
 )
 from lantern.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
 
@@ -261,6 +263,8 @@ class LanternLockStore(LockStore):
         run_graphs_in_order()
         copy_slots_directly()
         keep_action_connections()
+        skip_impossible_text_rules()
+        cache_empty_domain()
         settings = redis_settings(os.environ)
         if not settings and int(os.environ.get("SANIC_WORKERS") or 1) > 1:
             # Rasa runs several workers with any custom lock store, ours included

@@ -135,3 +135,14 @@ def test_without_holding_the_store_behaves_as_rasas(
         turn(plain, sender, text)
     assert plain.held == {}
     assert len(stored(plain, sender)) == 1 + 3 * 3  # action_listen, then 3 per turn
+
+
+def test_a_conversation_loaded_from_the_database_is_held_from_then_on(
+    tracker_store: LanternTrackerStore, sender: str
+) -> None:
+    turn(tracker_store, sender, "before the restart")
+    restarted = LanternTrackerStore()
+    loaded = turn(restarted, sender, "after the restart")  # loaded, then saved
+    assert turn(restarted, sender, "and again") is loaded
+    assert stored(restarted, sender) == dump(loaded)
+    assert len(stored(restarted, sender)) == 1 + 3 * 3

@@ -413,3 +413,43 @@ def test_the_featurizers_make_rasas_sentence_features_and_no_sequence_features()
                 assert mine is None
                 continue
             assert (mine != theirs).nnz == 0 and mine.shape == theirs.shape
+
+
+def test_rule_predictions_are_rasas_without_the_impossible_text_lookup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rasa.core.agent import load_agent
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.shared.core.domain import Domain
+
+    agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "lantern.tar.gz")))
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    (policy,) = [n._component for n in nodes if isinstance(n._component, RulePolicy)]
+    assert speed.text_rules_possible(policy) is False  # every rule names an intent
+    texts = (*TEXTS, "I want to kill myself", "start my intake", "what about psilocybin?")
+
+    def predictions(find: Any) -> list:
+        monkeypatch.setattr(RulePolicy, "_find_action_from_rules", find)
+        out = []
+        for text in texts:
+            parsed = asyncio.run(agent.parse_message(text))
+            events = [ActionExecuted("action_listen"), UserUttered(text, parsed)]
+            tracker = DialogueStateTracker.from_events("rules", events, agent.domain.slots)
+            p = policy.predict_action_probabilities(tracker, agent.domain)
+            out.append((list(p.probabilities), p.events, p.is_end_to_end_prediction))
+        return out
+
+    assert predictions(speed._find_action_from_rules) == predictions(
+        speed.rasa_find_action_from_rules
+    )
+    # a rule on a message's text could match: the lookup is not skipped
+    text_rule = json.dumps(
+        [{"prev_action": {"action_name": "action_listen"}, "user": {"text": "hi"}}]
+    )
+    monkeypatch.setitem(policy.lookup["rules"], text_rule, "utter_greet")
+    monkeypatch.delitem(policy.__dict__, "_lantern_text_rules")
+    assert speed.text_rules_possible(policy) is True
+    # and the empty-domain check answers as Rasa's
+    for domain in (Domain.empty(), agent.domain):
+        assert speed._is_empty(domain) == speed.rasa_is_empty(domain)
+    assert speed._is_empty(Domain.empty()) and not speed._is_empty(agent.domain)
