@@ -56,14 +56,14 @@ class Held:
     saved_at: float
 
 
-def as_loaded(events: Iterable[Event]) -> bool:
-    """Whether loading the conversation would give exactly these events.
+def as_loaded(events: Iterable[Event]) -> List[Event]:
+    """The events loading the conversation would give: those of its latest session.
 
     Rasa loads the events stamped at or after the latest `SessionStarted`.
     """
     events = list(events)
     starts = [e.timestamp for e in events if isinstance(e, SessionStarted)]
-    return not starts or all(e.timestamp >= starts[-1] for e in events)
+    return [e for e in events if e.timestamp >= starts[-1]] if starts else events
 
 
 class HeldTrackerStore(SQLTrackerStore):
@@ -79,13 +79,12 @@ class HeldTrackerStore(SQLTrackerStore):
         self._insert = table.insert()
         # the one query of a held turn, as plain SQL (SQLAlchemy's statement
         # machinery cost more than the query): the sender id is indexed
-        marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%(sender_id)s"
-        if self.engine.dialect.paramstyle == "named":
-            marker = ":sender_id"
+        style = self.engine.dialect.paramstyle
+        marker = {"qmark": "?", "named": ":sender_id"}.get(style, "%(sender_id)s")
         self._fingerprint = (
             f"SELECT count(id), max(id) FROM {table.name} WHERE sender_id = {marker}"
         )
-        self._by_position = self.engine.dialect.paramstyle == "qmark"
+        self._by_position = style == "qmark"
 
     def _rows(self, connection: Any, sender_id: str) -> Fingerprint:
         parameters: Any = (sender_id,) if self._by_position else {"sender_id": sender_id}
@@ -94,16 +93,15 @@ class HeldTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The held tracker if the database still matches it, else Rasa's load."""
+        # read before any load: a write after it makes the next check fail
+        with self.engine.connect() as connection:
+            rows = self._rows(connection, sender_id)
         held = self.held.get(sender_id)
         if held is not None:
             fresh = time.monotonic() - held.saved_at <= self.held_seconds
-            if fresh and len(held.tracker.events) == held.stored:
-                with self.engine.connect() as connection:
-                    if self._rows(connection, sender_id) == held.rows:
-                        return held.tracker
+            if fresh and len(held.tracker.events) == held.stored and rows == held.rows:
+                return held.tracker
             del self.held[sender_id]
-        with self.engine.connect() as connection:  # before the load: a write after it
-            rows = self._rows(connection, sender_id)  # makes the next check fail
         if rows[0] == 0:
             return None  # a new conversation: what Rasa's load returns for no rows
         tracker = await super().retrieve(sender_id)
@@ -156,11 +154,11 @@ class HeldTrackerStore(SQLTrackerStore):
             self.held.popitem(last=False)
         if self.held_max <= 0:
             return
-        if not as_loaded(tracker.events):  # a new session began: hold it as loaded
-            start = [e.timestamp for e in tracker.events if isinstance(e, SessionStarted)][-1]
+        loaded = as_loaded(tracker.events)
+        if len(loaded) < len(tracker.events):  # a new session began: hold it as loaded
             tracker = DialogueStateTracker.from_dict(
                 tracker.sender_id,
-                [e.as_dict() for e in tracker.events if e.timestamp >= start],
+                [e.as_dict() for e in loaded],
                 self.domain.slots if self.domain else None,
             )
         self.held[tracker.sender_id] = Held(tracker, len(tracker.events), rows, now)
