@@ -1,6 +1,8 @@
 """Speed-ups inside Rasa 3.6 that the benchmark's profile found (`make bench`).
 
 Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
+`apply()` makes the changes to Rasa's classes; Lantern's tracker store calls it
+(lantern/stores.py) and gives itself `fast_sqlite`.
 
 - `cache_action_response_validator`: Rasa checks every action server response
   against a JSON schema with `jsonschema.validate`, which first re-validates the
@@ -370,3 +372,15 @@ def _is_empty(self: Domain) -> bool:
 def cache_empty_domain() -> None:
     """Make `Domain.is_empty` compare with an empty domain built once."""
     Domain.is_empty = _is_empty
+
+
+def apply() -> None:
+    """Make every change above to Rasa's classes (each is idempotent)."""
+    cache_action_response_validator()
+    cache_event_types()
+    cache_rule_matches()
+    skip_impossible_text_rules()
+    run_graphs_in_order()
+    copy_slots_directly()
+    keep_action_connections()
+    cache_empty_domain()

@@ -33,18 +33,8 @@ from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, Lo
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
+from lantern import speed
 from lantern.held_trackers import HeldTrackerStore
-from lantern.speed import (
-    cache_action_response_validator,
-    cache_empty_domain,
-    cache_event_types,
-    cache_rule_matches,
-    copy_slots_directly,
-    fast_sqlite,
-    keep_action_connections,
-    run_graphs_in_order,
-    skip_impossible_text_rules,
-)
 from lantern.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
 
 T = TypeVar("T")
@@ -147,8 +137,8 @@ class LanternTrackerStore(HeldTrackerStore):
         super().__init__(
             domain=domain, event_broker=event_broker, **tracker_store_settings(os.environ)
         )
-        fast_sqlite(self)
-        cache_event_types()  # every retrieve looks up each stored event's class
+        speed.fast_sqlite(self)
+        speed.apply()  # Rasa's classes: built by every process that serves or reads trackers
 
 
 class AtomicRedisLockStore(LockStore):
@@ -258,13 +248,6 @@ class LanternLockStore(LockStore):
     def __init__(self, endpoint_config: EndpointConfig | None = None) -> None:
         """Choose the store; apply the action timeout (checked against the lock lifetime)."""
         apply_action_timeout()
-        cache_action_response_validator()  # like the timeout, a change to RemoteAction
-        cache_rule_matches()
-        run_graphs_in_order()
-        copy_slots_directly()
-        keep_action_connections()
-        skip_impossible_text_rules()
-        cache_empty_domain()
         settings = redis_settings(os.environ)
         if not settings and int(os.environ.get("SANIC_WORKERS") or 1) > 1:
             # Rasa runs several workers with any custom lock store, ours included
