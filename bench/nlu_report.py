@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections import Counter, defaultdict
 from functools import lru_cache
@@ -38,10 +37,6 @@ RESULTS = ROOT / "results"
 TARGET = 0.95
 
 
-#: `[shown text](entity)` or `[shown text]{...}` in a training example
-ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
-
-
 def normalise(text: str) -> str:
     """Lower case, single spaces, no end punctuation: how two texts are compared."""
     return " ".join(text.lower().split()).rstrip(" ?.!")
@@ -49,15 +44,15 @@ def normalise(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def training_texts() -> FrozenSet[str]:
-    """Every NLU training example under data/, normalised, annotations removed."""
-    texts = set()
-    for path in (ROOT / "data").rglob("*.yml"):
-        for block in (yaml.safe_load(path.read_text()) or {}).get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    texts.add(normalise(ANNOTATION.sub(r"\1", line[2:])))
-    return frozenset(texts)
+    """Every NLU training example under data/, normalised, as Rasa reads it (no markup)."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    return frozenset(
+        normalise(example.get("text"))
+        for path in sorted((ROOT / "data").rglob("*.yml"))
+        if RasaYAMLReader.is_yaml_nlu_file(path)
+        for example in RasaYAMLReader().read(path).intent_examples
+    )
 
 
 def evaluate(

@@ -182,5 +182,6 @@ def test_nlu_report_measures_also_without_questions_that_are_training_examples(
     assert r["also_in_training"] == 1
     assert (r["accuracy"], r["accuracy_not_in_training"]) == (2 / 3, 0.5)
     assert nlu_report.normalise("  Is [ket] OK?! ") == "is [ket] ok"
-    assert nlu_report.ANNOTATION.sub(r"\1", "is [ket](substance) ok") == "is ket ok"
-    assert "is ketamine addictive" in real()  # the project's data, annotations removed
+    texts = real()  # the project's data, as Rasa reads it
+    assert "is ketamine addictive" in texts
+    assert not any("](" in t or "]{" in t for t in texts)  # entity markup removed
