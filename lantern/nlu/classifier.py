@@ -79,9 +79,10 @@ class LanternLogisticRegression(LogisticRegressionClassifier):
         )
 
     def _scores(self, message: Message) -> np.ndarray | None:
-        """The message's decision scores, or None when it has dense sentence features."""
-        sentence = [f for f in message.features if f.attribute == TEXT]
-        sentence = [f for f in sentence if f.type == FEATURE_TYPE_SENTENCE]
+        """The message's decision scores; None where Rasa's way is needed (dense features)."""
+        sentence = [
+            f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
+        ]
         if any(f.is_dense() for f in sentence):
             return None
         weights = self.clf.coef_.T  # C-ordered: one row per feature
