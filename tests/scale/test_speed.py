@@ -256,6 +256,27 @@ def test_the_rasa_server_runs_without_jax(servers: Servers) -> None:
     assert "jaxlib" not in maps
 
 
+def test_the_server_freezes_what_the_model_load_leaves_alive() -> None:
+    """`python -m lantern.rasa_main` wraps Rasa's agent loading: after it, a frozen heap."""
+    code = (
+        "import asyncio, gc\n"
+        "import rasa.__main__, rasa.core.run\n"
+        "rasa.__main__.main = lambda: None\n"
+        "async def load(*args, **kwargs):\n"
+        "    return [[n] for n in range(5000)]\n"
+        "rasa.core.run.load_agent_on_start = load\n"
+        "from lantern import rasa_main\n"
+        "rasa_main.main()\n"
+        "before = (gc.get_freeze_count(), gc.get_threshold()[0])\n"
+        "loaded = asyncio.run(rasa.core.run.load_agent_on_start('model', 'endpoints'))\n"
+        "print(*before, len(loaded), gc.get_freeze_count() > 5000, gc.get_threshold()[0])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert out.stdout.split() == ["0", "700", "5000", "True", "20000"], out.stderr[-2000:]
+
+
 def test_the_safety_audit_writes_ahead_on_one_connection(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -307,9 +328,11 @@ def test_action_calls_keep_their_connection_and_survive_a_restart(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     peers: list = []
+    bodies: list = []
 
     async def webhook(request: aiohttp.web.Request) -> aiohttp.web.Response:
         peers.append(request.transport.get_extra_info("peername")[1])
+        bodies.append(await request.json())
         return aiohttp.web.json_response({"events": [], "responses": []})
 
     async def serve() -> aiohttp.web.AppRunner:
@@ -323,7 +346,9 @@ def test_action_calls_keep_their_connection_and_survive_a_restart(
     async def scenario() -> list:
         endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
         runner = await serve()
-        answers = [await endpoint.request(json={"n": n}, method="post") for n in range(5)]
+        sent = [{"n": n, "text": "é/\u202e😀", "big": 2**70} for n in range(5)]
+        answers = [await endpoint.request(json=body, method="post") for body in sent]
+        assert bodies == sent  # written with ujson (json for the big integer): the same JSON
         assert len(set(peers)) == 1  # one connection for five calls
         await runner.cleanup()  # the action server restarts
         runner = await serve()
@@ -388,6 +413,93 @@ def test_responses_are_accepted_exactly_when_the_full_schema_accepts_them() -> N
         assert speed._valid_by_event_type(response) == full.is_valid(response)
 
     agrees()
+
+
+def test_action_requests_are_written_as_the_same_json_json_writes() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text()
+    )
+    values = st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=20,
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(values)
+    def same_json(value: Any) -> None:
+        assert json.loads(speed.json_dumps(value)) == json.loads(json.dumps(value))
+
+    same_json()
+    assert speed.json_dumps(float("nan")) in ("NaN", json.dumps(float("nan")))
+
+
+def test_states_continue_exactly_as_rasas_replay_makes_them() -> None:
+    """Growing, rewound and restarted conversations: the same states as Rasa's replay."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import (
+        ActionReverted,
+        ActiveLoop,
+        BotUttered,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+    )
+
+    domain = Domain.load(ROOT / "domain.yml")
+    user = st.builds(
+        lambda intent, substance: UserUttered(
+            "text",
+            {"name": intent, "confidence": 0.9},
+            [{"entity": "substance", "value": substance}] if substance else [],
+        ),
+        st.sampled_from(["greet", "ask_addiction_risk", "affirm", "ask_cost_insurance"]),
+        st.sampled_from([None, "ketamine", "psilocybin"]),
+    )
+    action = st.sampled_from(
+        ["action_listen", "action_answer", "intake_form", "utter_greet", "action_did_you_mean"]
+    ).map(ActionExecuted)
+    slot = st.builds(
+        SlotSet,
+        st.sampled_from(["substance", "region", "crisis_shown", "requested_slot"]),
+        st.sampled_from([None, "ketamine", "us", True, "intake_reason"]),
+    )
+    others = st.sampled_from(
+        [
+            ActiveLoop("intake_form"),
+            ActiveLoop(None),
+            UserUtteranceReverted(),
+            ActionReverted(),
+            Restarted(),
+            SessionStarted(),
+            BotUttered("hi"),
+        ]
+    )
+    # (event, whether states are asked for after it): unasked, a rewind can be followed
+    # by more events than were kept, with other events before them
+    events = st.lists(st.tuples(st.one_of(user, action, action, slot, others), st.booleans()))
+
+    @settings(max_examples=200, deadline=None)
+    @given(events, st.booleans())
+    def same_states(sequence: list, omit_unset_slots: bool) -> None:
+        tracker = DialogueStateTracker("someone", domain.slots)
+        for event, ask in sequence:
+            tracker.update(event)
+            if not ask:
+                continue
+            ours = speed._states_for_tracker_history(domain, tracker, omit_unset_slots)
+            assert ours == speed.rasa_states_for_tracker_history(domain, tracker, omit_unset_slots)
+            for state in ours:  # callers edit what they get: the kept states must not change
+                for sub_state in state.values():
+                    sub_state.clear()
+        assert copy.deepcopy(tracker).__dict__.get("_lantern_states") is None
+
+    same_states()
 
 
 def test_the_featurizers_make_rasas_sentence_features_and_no_sequence_features() -> None:
