@@ -1,12 +1,21 @@
-"""Closed-loop REST load on a running Lantern: N concurrent conversations (asyncio + aiohttp).
+"""REST load on a running Lantern: N concurrent conversations (asyncio + aiohttp).
 
 Each virtual user plays short scripted conversations (greeting, knowledge
 questions, follow-ups, menu, now and then a safety text), each under a new
-sender id, and sends its next message as soon as the reply arrives. Every reply
-is checked: HTTP 200 and at least one bot message with a `custom.answer_id`;
-anything else is counted as a failure by kind, never dropped.
+sender id. Every reply is checked: HTTP 200 and at least one bot message with a
+`custom.answer_id`; anything else is counted as a failure by kind, never dropped.
 
-    python -m bench.load --url http://localhost:5005 --levels 1,10,50 --seconds 20
+Two ways to load:
+
+- closed loop (`--levels`): each user sends its next message as soon as the
+  reply arrives. This measures capacity: the server is always saturated, so
+  at 50 users the latency is the queue of 50 (mean = 50 / throughput).
+- paced (`--paced 50:160`): 50 users together offer 160 messages per second,
+  each sending at random (Poisson) times drawn from a fixed seed, but never
+  before its previous reply arrived (a message sent late is counted). This
+  measures the latency of a server serving a given load.
+
+    python -m bench.load --url http://localhost:5005 --levels 1,10,50 --paced 50:160
 """
 
 from __future__ import annotations
@@ -14,12 +23,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import sys
 import time
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import aiohttp
 import numpy as np
@@ -85,6 +95,10 @@ class LevelResult:
 
     concurrency: int
     seconds: float
+    #: messages per second the users together offered (paced); None: closed loop
+    offered: float | None = None
+    #: paced: messages sent after their time because the previous reply came later
+    late: int = 0
     messages: int = 0
     ok: int = 0
     failures: Dict[str, int] = field(default_factory=dict)
@@ -139,14 +153,29 @@ async def _user(
     deadline: float,
     latencies: List[float],
     failures: Counter,
+    rate: float | None = None,
+    late: List[int] | None = None,
 ) -> None:
-    """One virtual user: conversations back to back until the deadline."""
+    """One virtual user: conversations back to back until the deadline.
+
+    With `rate`, the user sends at Poisson times of that rate (seeded by `user`),
+    or as soon as its previous reply arrived if that was later (counted in `late`).
+    """
     n = 0
+    schedule = random.Random(user)
+    send_at = time.perf_counter()
     while time.perf_counter() < deadline:
         script = CONVERSATIONS[(user + n) % len(CONVERSATIONS)]
         sender = f"bench-{run_id}-{user}-{n}"
         n += 1
         for text in script:
+            if rate:
+                send_at += schedule.expovariate(rate)
+                wait = send_at - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                elif late is not None:
+                    late[0] += 1
             if time.perf_counter() >= deadline:
                 return
             start = time.perf_counter()
@@ -164,10 +193,19 @@ async def _user(
                 failures[kind] += 1
 
 
-async def run_level(base_url: str, concurrency: int, seconds: float) -> LevelResult:
-    """Run `concurrency` conversations for `seconds`; new messages stop at the deadline."""
+async def run_level(
+    base_url: str, concurrency: int, seconds: float, offered: float | None = None
+) -> LevelResult:
+    """Run `concurrency` conversations for `seconds`; new messages stop at the deadline.
+
+    `offered`: the messages per second all conversations together send (paced);
+    None sends each message as soon as the previous reply arrived (closed loop).
+    """
     latencies: List[float] = []
     failures: Counter = Counter()
+    late = [0]
+    rate = offered / concurrency if offered else None
+    url = base_url + WEBHOOK
     run_id = uuid.uuid4().hex[:8]
     connector = aiohttp.TCPConnector(limit=concurrency)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
@@ -176,12 +214,12 @@ async def run_level(base_url: str, concurrency: int, seconds: float) -> LevelRes
         deadline = start + seconds
         await asyncio.gather(
             *(
-                _user(session, base_url + WEBHOOK, u, run_id, deadline, latencies, failures)
+                _user(session, url, u, run_id, deadline, latencies, failures, rate, late)
                 for u in range(concurrency)
             )
         )
         elapsed = time.perf_counter() - start
-    result = LevelResult(concurrency, round(elapsed, 2))
+    result = LevelResult(concurrency, round(elapsed, 2), offered, late[0] if offered else 0)
     result.ok = len(latencies)
     result.failures = dict(failures)
     result.messages = result.ok + result.failed
@@ -203,20 +241,23 @@ def run(
     seconds: float,
     warmup: float = 5.0,
     cpu: CpuProbe | None = None,
+    paced: Sequence[Tuple[int, float]] = (),
 ) -> List[LevelResult]:
-    """Warm up (not counted), then each concurrency level in turn.
+    """Warm up (not counted), then each closed-loop level, then each paced one.
 
-    `cpu` returns CPU seconds used so far per server process; it is read before and
+    `paced` holds (conversations, messages per second offered) pairs. `cpu`
+    returns CPU seconds used so far per server process; it is read before and
     after each level to give CPU milliseconds per message.
     """
+    runs: List[Tuple[int, float | None]] = [(c, None) for c in levels] + list(paced)
 
     async def all_levels() -> List[LevelResult]:
         if warmup > 0:
-            await run_level(base_url, max(levels), warmup)
+            await run_level(base_url, max(c for c, _ in runs), warmup)
         results = []
-        for concurrency in levels:
+        for concurrency, offered in runs:
             before = cpu() if cpu else {}
-            result = await run_level(base_url, concurrency, seconds)
+            result = await run_level(base_url, concurrency, seconds, offered)
             after = cpu() if cpu else {}
             if result.ok:
                 result.cpu_ms_per_message = {
@@ -232,8 +273,10 @@ def describe(r: LevelResult) -> str:
     """One line for the console."""
     failed = f"; FAILED {r.failed} ({r.failures})" if r.failed else "; 0 failed"
     cpu = "".join(f", {name} CPU {ms:.1f} ms/msg" for name, ms in r.cpu_ms_per_message.items())
+    paced = f" offering {r.offered:.0f} msg/s ({r.late} sent late)" if r.offered else ""
     return (
-        f"{r.concurrency:>3} conversations: {r.throughput:6.1f} msg/s, p50 {r.p50_ms:6.1f} ms, "
+        f"{r.concurrency:>3} conversations{paced}: {r.throughput:6.1f} msg/s, "
+        f"p50 {r.p50_ms:6.1f} ms, "
         f"p95 {r.p95_ms:6.1f} ms, p99 {r.p99_ms:6.1f} ms ({r.ok} ok{failed}{cpu})"
     )
 
@@ -243,11 +286,20 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://localhost:5005")
     parser.add_argument("--levels", default="1,10,50", help="concurrency levels, comma-separated")
+    parser.add_argument(
+        "--paced",
+        default="",
+        help="paced levels, comma-separated conversations:msg/s offered (e.g. 50:160)",
+    )
     parser.add_argument("--seconds", type=float, default=20.0, help="per level")
     parser.add_argument("--warmup", type=float, default=5.0)
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
-    for result in run(args.url.rstrip("/"), levels, args.seconds, args.warmup):
+    paced = [
+        (int(c), float(r)) for c, r in (x.split(":") for x in args.paced.split(",") if x.strip())
+    ]
+    url = args.url.rstrip("/")
+    for result in run(url, levels, args.seconds, args.warmup, paced=paced):
         print(describe(result))
     return 0
 

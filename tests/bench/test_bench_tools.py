@@ -65,6 +65,38 @@ def test_run_level_counts_failures_and_keeps_one_sender_per_conversation(
     assert len(senders) >= 3
 
 
+def test_paced_conversations_offer_the_rate_and_count_late_messages(unused_tcp_port: int) -> None:
+    delay = {"s": 0.0}
+
+    async def webhook(request: web.Request) -> web.Response:
+        await asyncio.sleep(delay["s"])
+        return web.json_response([{"custom": {"answer_id": "ok"}}])
+
+    async def scenario() -> list:
+        app = web.Application()
+        app.router.add_post(load.WEBHOOK, webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
+        url = f"http://127.0.0.1:{unused_tcp_port}"
+        try:
+            fast = await load.run_level(url, 5, 2.0, offered=50.0)
+            closed = await load.run_level(url, 5, 1.0)
+            delay["s"] = 0.1  # each conversation can send at most 10 msg/s, 20 were asked
+            slow = await load.run_level(url, 5, 2.0, offered=100.0)
+            return [fast, closed, slow]
+        finally:
+            await runner.cleanup()
+
+    fast, closed, slow = asyncio.run(scenario())
+    assert fast.offered == 50.0 and closed.offered is None
+    assert 30 <= fast.throughput <= 70  # Poisson around the 50 offered, not as fast as possible
+    assert fast.late <= fast.messages // 10
+    assert closed.throughput > 2 * fast.throughput
+    assert slow.throughput <= 55 and slow.late > slow.messages // 2
+    assert fast.failed == slow.failed == 0
+
+
 def test_server_errors_counts_by_logger_and_error_type() -> None:
     logs = "\n".join(
         [
@@ -95,6 +127,7 @@ def test_evaluate_marks_each_target_and_the_ratio() -> None:
         "levels": [
             {"concurrency": 1, "p50_ms": 10.0, "failed": 0},
             {"concurrency": 50, "throughput": 100.0, "p95_ms": 300.0, "failed": 2},
+            {"concurrency": 50, "offered": 160.0, "throughput": 155.0, "p95_ms": 90.0, "failed": 0},
         ],
         "ready_s": 5.0,
         "rss_mib_after_load": {"rasa": 500.0},
@@ -107,8 +140,12 @@ def test_evaluate_marks_each_target_and_the_ratio() -> None:
         for r in perf_report.evaluate({"systems": {"lantern": system, "baseline": base}})
     }
     assert rows["p50 latency, 1 conversation"]["lantern_pass"] is True
-    assert rows["throughput, 50 conversations"]["lantern_pass"] is False
-    assert rows["p95 latency, 50 conversations"]["lantern_pass"] is False
+    assert rows["throughput, 50 conversations, closed loop (capacity)"]["lantern_pass"] is False
+    assert rows["throughput, 50 conversations offering 160 msg/s"]["lantern"] == 155.0
+    assert rows["throughput, 50 conversations offering 160 msg/s"]["lantern_pass"] is True
+    assert rows["p95 latency, 50 conversations offering 160 msg/s"]["lantern_pass"] is True
+    closed_p95 = rows["p95 latency, 50 conversations, closed loop (queue of 50)"]
+    assert closed_p95["lantern"] == 300.0 and closed_p95["lantern_pass"] is None
     assert rows["failed requests (all levels)"]["lantern_pass"] is False
     assert rows["start to ready"]["ratio"] == 0.5
     assert rows["routing accuracy, blind set v3"]["lantern_pass"] is True
