@@ -337,16 +337,20 @@ def _level(system: Dict[str, Any], concurrency: int, paced: bool = False) -> Dic
     )
 
 
-def _blind(system: Dict[str, Any]) -> float | None:
-    r = system.get("routing", {}).get("v3 (blind)")
-    return float(r["accuracy"]) if r else None
+def _blind(name: str) -> Callable[[Dict[str, Any]], float | None]:
+    def accuracy(system: Dict[str, Any]) -> float | None:
+        r = system.get("routing", {}).get(name)
+        return float(r["accuracy"]) if r else None
+
+    return accuracy
 
 
 Getter = Callable[[Dict[str, Any]], Any]
 
 #: (label, getter, unit, target check or None, target text)
 ROWS: List[Tuple[str, Getter, str, Callable[[float], bool] | None, str]] = [
-    ("routing accuracy, blind set v3", _blind, "%", lambda v: v >= 0.95, ">= 95%"),
+    ("routing accuracy, blind set v5", _blind("v5 (blind)"), "%", lambda v: v >= 0.95, ">= 95%"),
+    ("routing accuracy, blind set v3", _blind("v3 (blind)"), "%", lambda v: v >= 0.95, ">= 95%"),
     (
         "routing accuracy, dev set v2",
         lambda s: s.get("routing", {}).get("v2 (dev)", {}).get("accuracy"),
