@@ -37,6 +37,10 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
   it stopped, and replays only the events added since. When the events before
   that point are no longer the same (a rewind, a restart), it starts again.
   Callers get their own copies (they edit them).
+- `copy_only_logged_arguments`: Rasa's processor deep-copies the events of
+  every action, and the RulePolicy formats and deep-copies every state list,
+  only to pass them to debug log calls, which drop them unless the log level
+  is DEBUG. They are now copied and formatted only when debug logs are kept.
 - `cache_empty_domain`: Rasa checks every parsed message against the domain
   only if the domain is not empty, and to know, builds an empty domain each
   time; the empty domain's contents are now built once.
@@ -66,13 +70,18 @@ import asyncio
 import copy
 import functools
 import json
+import logging
 from typing import Any, Dict, List, Sequence, Set, Tuple
 
 import aiohttp
+import rasa.core.policies.rule_policy
+import rasa.core.processor
 import sqlalchemy as sa
+import structlog
 import ujson
 from jsonschema import exceptions, validators
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.policy import Policy
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.engine.exceptions import GraphRunError
@@ -94,6 +103,7 @@ rasa_is_empty = Domain.is_empty
 rasa_graph_run = DaskGraphRunner.run
 rasa_session = EndpointConfig.session
 rasa_states_for_tracker_history = Domain.states_for_tracker_history
+rasa_format_tracker_states = Policy.format_tracker_states
 
 #: state sequences a RulePolicy remembers the matching rules of (then it starts again)
 RULE_MATCHES_KEPT = 4096
@@ -470,6 +480,34 @@ def continue_states() -> None:
     Domain.states_for_tracker_history = _states_for_tracker_history
 
 
+def debug_logged() -> bool:
+    """Whether Rasa's structured debug log calls are kept (log level DEBUG)."""
+    filtering = structlog.get_config()["wrapper_class"]
+    dropped = structlog.make_filtering_bound_logger(logging.CRITICAL).debug
+    return getattr(filtering, "debug", None) is not dropped
+
+
+class CopyWhenLogged:
+    """The `copy` module for Rasa modules that deep-copy only for debug log calls."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Dict[int, Any] | None = None) -> Any:
+        """A deep copy if debug logs are kept, else `value` (the log call drops it)."""
+        return copy.deepcopy(value, memo) if debug_logged() else value
+
+
+def _format_tracker_states(states: List[Dict]) -> str:
+    """`Policy.format_tracker_states` (a debug log's text), only if debug logs are kept."""
+    return rasa_format_tracker_states(states) if debug_logged() else ""
+
+
+def copy_only_logged_arguments() -> None:
+    """Copy and format debug log arguments only when debug logs are kept."""
+    rasa.core.processor.copy = CopyWhenLogged
+    rasa.core.policies.rule_policy.copy = CopyWhenLogged
+    Policy.format_tracker_states = staticmethod(_format_tracker_states)
+
+
 def apply() -> None:
     """Make every change above to Rasa's classes (each is idempotent)."""
     cache_action_response_validator()
@@ -481,3 +519,4 @@ def apply() -> None:
     keep_action_connections()
     cache_empty_domain()
     continue_states()
+    copy_only_logged_arguments()

@@ -502,6 +502,52 @@ def test_states_continue_exactly_as_rasas_replay_makes_them() -> None:
     same_states()
 
 
+def test_debug_log_arguments_are_copied_only_when_debug_logs_are_kept() -> None:
+    import ast
+    import inspect
+    import logging
+
+    import rasa.core.policies.rule_policy
+    import rasa.core.processor
+    from rasa.core.policies.policy import Policy
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa's use of `copy` and of the states' text in these modules is only ever an
+    # argument of a structlog debug call (else the change would not be the same)
+    for module in (rasa.core.processor, rasa.core.policies.rule_policy):
+        tree = ast.parse(inspect.getsource(module))
+        in_debug = {
+            id(node)
+            for call in ast.walk(tree)
+            if isinstance(call, ast.Call) and ast.unparse(call.func) == "structlogger.debug"
+            for node in ast.walk(call)
+        }
+        uses = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "copy"
+        ]
+        assert uses and all(id(node) in in_debug for node in uses), module.__name__
+    source = inspect.getsource(speed.rasa_find_action_from_rules)
+    assert source.count("current_states") == 3  # formatted, then only logged: `x=copy(x)`
+
+    speed.apply()
+    events = [SlotSet("substance", "ketamine")]
+    states = [{"user": {"intent": "greet"}}]
+    try:
+        configure_structlog(logging.INFO)
+        assert rasa.core.processor.copy.deepcopy(events) is events
+        assert Policy.format_tracker_states(states) == ""
+        configure_structlog(logging.DEBUG)
+        copied = rasa.core.processor.copy.deepcopy(events)
+        assert copied == events and copied is not events
+        assert "user intent: greet" in Policy.format_tracker_states(states)
+    finally:
+        configure_structlog(logging.WARNING)
+
+
 def test_the_featurizers_make_rasas_sentence_features_and_no_sequence_features() -> None:
     from rasa.core.agent import load_agent
     from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
