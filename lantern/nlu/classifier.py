@@ -1,6 +1,6 @@
 """Rasa's logistic-regression intent classifier, saved as plain arrays and laid out for speed.
 
-Two changes to `LogisticRegressionClassifier`, neither changing a prediction:
+Changes to `LogisticRegressionClassifier` that change no prediction:
 
 - It is saved as the fitted arrays (weights, intercepts, intent names) in a
   NumPy `.npz` file read without pickle, instead of with skops. Importing skops
@@ -15,6 +15,12 @@ Two changes to `LogisticRegressionClassifier`, neither changing a prediction:
   instead of combining every feature matrix (Rasa deep-copies the per-token
   ones it does not use) and passing scikit-learn's input checks. Anything else
   (dense features, a one-vs-rest model) goes Rasa's way.
+
+And one that does, with `question_weight` > 0: in a message of several
+sentences the question sentences are scored on their own too and weighed in
+(`_probabilities`; features from `lantern.nlu.question`), so a story before the
+question pulls less toward another question type. One-sentence messages are
+scored as before.
 """
 
 from __future__ import annotations
@@ -32,6 +38,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.special import softmax
 
+from lantern.nlu.question import QUESTION
+from lantern.safety.screen import CATEGORIES
+
+#: intents the safety screen decides: a long message the classifier puts there is
+#: classified as a whole (its question part cannot lower that)
+SCREENED = frozenset(CATEGORIES)
+
 #: the fitted attributes a LogisticRegression predicts with
 FITTED = ("coef_", "intercept_", "classes_", "n_iter_")
 WEIGHTS_FILE = "weights.npz"
@@ -40,6 +53,19 @@ WEIGHTS_FILE = "weights.npz"
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LanternLogisticRegression(LogisticRegressionClassifier):
     """`LogisticRegressionClassifier` saved as arrays, with column-major weights."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """Rasa's settings, plus how much the question of a long message may count.
+
+        `question_weight` (0: not read) and `question_intents`, the prefix of the
+        intents the question part alone may vote for (see `_probabilities`).
+        """
+        return {
+            **LogisticRegressionClassifier.get_default_config(),
+            "question_weight": 0.0,
+            "question_intents": "ask_",
+        }
 
     def persist(self) -> None:
         """Save the fitted arrays (nothing that needs pickle)."""
@@ -78,10 +104,12 @@ class LanternLogisticRegression(LogisticRegressionClassifier):
             clf.multi_class == "auto" and clf.classes_.size > 2 and clf.solver != "liblinear"
         )
 
-    def _scores(self, message: Message) -> np.ndarray | None:
+    def _scores(self, message: Message, attribute: str = TEXT) -> np.ndarray | None:
         """The message's decision scores; None where Rasa's way is needed (dense features)."""
         sentence = [
-            f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
+            f
+            for f in message.features
+            if f.attribute == attribute and f.type == FEATURE_TYPE_SENTENCE
         ]
         if any(f.is_dense() for f in sentence):
             return None
@@ -94,16 +122,39 @@ class LanternLogisticRegression(LogisticRegressionClassifier):
             offset += row.shape[1]
         return scores if offset == weights.shape[0] else None
 
+    def _probabilities(self, message: Message) -> np.ndarray | None:
+        """The intent probabilities, the question of a long message weighed in.
+
+        None where Rasa's way is needed. A message with question features
+        (`lantern.nlu.question`) gets the scores (1 - v) * whole + v * question,
+        v = `question_weight` times the question part's own top probability, when
+        that top intent is a question type (`question_intents`): a bare "Is that
+        true?" says little on its own and counts little or not at all. A message
+        whose whole text is most likely one the safety screen decides keeps that.
+        """
+        scores = self._scores(message)
+        if scores is None:
+            return None
+        weight = float(self.config["question_weight"])
+        classes = self.clf.classes_
+        if weight > 0 and classes[np.argmax(scores)] not in SCREENED:
+            asked = self._scores(message, QUESTION)
+            if asked is not None:
+                top = int(np.argmax(asked))
+                if str(classes[top]).startswith(self.config["question_intents"]):
+                    share = weight * float(softmax(asked)[top])
+                    scores = (1 - share) * scores + share * asked
+        return softmax(scores)
+
     def process(self, messages: List[Message]) -> List[Message]:
         """Set each message's intent and ranking as Rasa's classifier does."""
         if not hasattr(self.clf, "coef_") or not self._multinomial():
             return super().process(messages)
         for message in messages:
-            scores = self._scores(message)
-            if scores is None:
+            probabilities = self._probabilities(message)
+            if probabilities is None:
                 super().process([message])
                 continue
-            probabilities = softmax(scores)
             ranking = sorted(
                 (
                     {"name": name, "confidence": confidence}

@@ -1,0 +1,81 @@
+"""The question part of a long message, featurized on its own for the classifier.
+
+A patient often tells a story before asking ("My friend said ketamine cured her
+depression in a week. Is that true? Does it wear off?"). Words of the story pull
+the classifier toward another question type. `QuestionCountVectors` makes
+Rasa's sentence features of the whole message as `SentenceCountVectors` does
+and, for a message of several sentences, also those of its question sentences
+alone, under the attribute `QUESTION`. The classifier
+(`lantern.nlu.classifier`) scores both and combines them. Messages of one
+sentence, or whose every sentence asks, get no question features.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from lantern.nlu.entities import sentences
+from lantern.nlu.featurizer import SentenceCountVectors
+
+#: The feature attribute of the question sentences of a long message.
+QUESTION = "text_question"
+
+#: A sentence that asks without a "?": it opens (after "so", "but", "and", ...)
+#: with a question word or an auxiliary, or says that the writer wants to know.
+_ASKS = re.compile(
+    r"^\W*(?:(?:so|but|and|also|then|now|ok|okay|well|basically|honestly|anyway)\b\W*)*"
+    r"(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|am|do|does|did"
+    r"|can|could|should|would|will|may|might|must|has|have|had|shall|isn't|aren't"
+    r"|doesn't|don't|can't|won't|wouldn't|shouldn't|tell me|explain|any idea"
+    r"|i(?:'d| would) like to (?:know|understand|learn)|i want to (?:know|understand)"
+    r"|i(?:'m| am| was) (?:wondering|curious)|i wonder|wondering|curious)\b",
+    re.IGNORECASE,
+)
+
+
+def question_spans(text: str) -> List[Tuple[int, int]]:
+    """(start, end) of the asking sentences of a message of several sentences.
+
+    Empty when the message has one sentence, when no sentence asks, or when
+    every sentence does: then the whole message is the question.
+    """
+    spans = sentences(text)
+    if len(spans) < 2:
+        return []
+    asking = [(a, b) for a, b, mark in spans if mark or _ASKS.match(text[a:b])]
+    return asking if len(asking) < len(spans) else []
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class QuestionCountVectors(SentenceCountVectors):
+    """`SentenceCountVectors`, plus features of the question sentences of a long message."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Sentence features of every message; question features for long ones."""
+        super().process(messages)
+        if not self.vectorizers or not self.vectorizers.get(TEXT):
+            return messages
+        for message in messages:
+            asked = question_spans(message.get(TEXT) or "")
+            if not asked:
+                continue
+            units = message.get(TOKENS_NAMES[TEXT]) or []
+            tokens = self._get_processed_message_tokens_by_attribute(message, TEXT)
+            if len(units) != len(tokens):
+                continue
+            part = [
+                token
+                for unit, token in zip(units, tokens, strict=True)
+                if any(a <= unit.start < b for a, b in asked)
+            ]
+            if part:
+                vector = self.vectorizers[TEXT].transform([" ".join(part)])
+                vector.sort_indices()
+                self.add_features_to_message(None, vector.tocoo(), QUESTION, message)
+        return messages
