@@ -14,13 +14,14 @@ for `make run`; production sets it from a secret store.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
+
+from lantern.key_ring import NoKey, key_ring
 
 KEY_VARIABLE = "LANTERN_TRACKER_KEY"
 
@@ -31,17 +32,10 @@ class TrackerKeyError(ValueError):
 
 def fernet() -> MultiFernet:
     """The keys from LANTERN_TRACKER_KEY (first one encrypts)."""
-    return _fernet(os.environ.get(KEY_VARIABLE, ""))
-
-
-@lru_cache(maxsize=4)
-def _fernet(setting: str) -> MultiFernet:
-    """Built once per key setting: every stored and loaded event uses it."""
-    keys = [k.strip() for k in setting.split(",") if k.strip()]
-    if not keys:
-        raise TrackerKeyError(f"{KEY_VARIABLE} is not set (scripts/env.sh makes one)")
     try:
-        return MultiFernet([Fernet(k.encode()) for k in keys])
+        return key_ring(os.environ.get(KEY_VARIABLE, ""))
+    except NoKey:
+        raise TrackerKeyError(f"{KEY_VARIABLE} is not set (scripts/env.sh makes one)") from None
     except ValueError:
         raise TrackerKeyError(f"{KEY_VARIABLE} is not a valid key") from None
 

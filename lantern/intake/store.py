@@ -32,9 +32,10 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken, MultiFernet
 
 from lantern.intake import fhir, scoring
+from lantern.key_ring import NoKey, key_ring
 from lantern.paths import var_dir
 
 logger = logging.getLogger(__name__)
@@ -72,13 +73,12 @@ def retention_days() -> int:
 
 
 def _fernet() -> MultiFernet:
-    keys = [k.strip() for k in os.environ.get(KEY_VARIABLE, "").split(",") if k.strip()]
-    if not keys:
+    try:
+        return key_ring(os.environ.get(KEY_VARIABLE, ""))
+    except NoKey:
         raise IntakeKeyError(
             f"{KEY_VARIABLE} is not set: intakes can't be stored or read without it"
-        )
-    try:
-        return MultiFernet([Fernet(k.encode()) for k in keys])
+        ) from None
     except ValueError:
         raise IntakeKeyError(
             f"{KEY_VARIABLE} is not a valid key (urlsafe base64 of 32 bytes)"
