@@ -142,7 +142,8 @@ class LanternLogisticRegression(LogisticRegressionClassifier):
             if asked is not None:
                 top = int(np.argmax(asked))
                 if str(classes[top]).startswith(self.config["question_intents"]):
-                    share = weight * float(softmax(asked)[top])
+                    # the question part's own top probability, softmax(asked)[top]
+                    share = weight / float(np.exp(asked - asked[top]).sum())
                     scores = (1 - share) * scores + share * asked
         return softmax(scores)
 

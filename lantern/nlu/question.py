@@ -57,25 +57,30 @@ class QuestionCountVectors(SentenceCountVectors):
     """`SentenceCountVectors`, plus features of the question sentences of a long message."""
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Sentence features of every message; question features for long ones."""
-        super().process(messages)
-        if not self.vectorizers or not self.vectorizers.get(TEXT):
-            return messages
+        """Sentence features of every message as Rasa's; question features for long ones."""
+        if self.vectorizers is None:
+            return super().process(messages)  # Rasa logs that nothing was trained
         for message in messages:
-            asked = question_spans(message.get(TEXT) or "")
-            if not asked:
-                continue
-            units = message.get(TOKENS_NAMES[TEXT]) or []
-            tokens = self._get_processed_message_tokens_by_attribute(message, TEXT)
-            if len(units) != len(tokens):
-                continue
-            part = [
-                token
-                for unit, token in zip(units, tokens, strict=True)
-                if any(a <= unit.start < b for a, b in asked)
-            ]
-            if part:
-                vector = self.vectorizers[TEXT].transform([" ".join(part)])
-                vector.sort_indices()
-                self.add_features_to_message(None, vector.tocoo(), QUESTION, message)
+            for attribute in self._attributes:
+                tokens = self._get_processed_message_tokens_by_attribute(message, attribute)
+                _, (sentence,) = self._create_features(attribute, [tokens])
+                self.add_features_to_message(None, sentence, attribute, message)
+                if attribute == TEXT and sentence is not None:
+                    self._add_question(message, tokens)
         return messages
+
+    def _add_question(self, message: Message, tokens: List[str]) -> None:
+        """Features of the question sentences' `tokens`, if the message has a separate question."""
+        asked = question_spans(message.get(TEXT) or "")
+        units = message.get(TOKENS_NAMES[TEXT]) or []
+        if not asked or len(units) != len(tokens):
+            return
+        part = [
+            token
+            for unit, token in zip(units, tokens, strict=True)
+            if any(a <= unit.start < b for a, b in asked)
+        ]
+        if part:
+            vector = self.vectorizers[TEXT].transform([" ".join(part)])
+            vector.sort_indices()
+            self.add_features_to_message(None, vector.tocoo(), QUESTION, message)
