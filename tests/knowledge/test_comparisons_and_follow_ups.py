@@ -249,3 +249,35 @@ def test_route_as_hands_over_and_bad_tables_are_refused() -> None:
         }
     )
     assert cyclic.resolve("ask_x", None, None).clarify
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        # the catalog's ketamine pain answer covers fibromyalgia and the other pain
+        # conditions, whichever question type asks about them
+        (("substance:ketamine", "condition:fibromyalgia"), "ketamine_for_pain"),
+        (("substance:ketamine", "condition:phantom_limb_pain"), "ketamine_for_pain"),
+        (("substance:esketamine", "condition:migraine"), "ketamine_for_pain"),
+        (("substance:ketamine", "condition:crps"), "ketamine_for_pain"),
+        # without ketamine the condition's own answer still explains it
+        (("substance:psilocybin", "condition:phantom_limb_pain"), "phantom_limb_pain"),
+        (("substance:psilocybin", "condition:fibromyalgia"), "psychedelics_for_pain"),
+    ],
+)
+def test_how_ketamine_helps_a_pain_condition_matches_what_it_is_used_for(
+    pairs: tuple, expected: str
+) -> None:
+    assert answer("ask_how_it_works", *pairs) == expected
+    if pairs[0].endswith("ketamine"):
+        assert answer("ask_conditions", *pairs) == expected
+
+
+def test_ayahuasca_interactions_get_the_ayahuasca_answer_others_the_general_one() -> None:
+    # the ayahuasca answer explains its MAOI and why it clashes with antidepressants
+    assert answer("ask_drug_interactions", "substance:ayahuasca") == "ayahuasca"
+    for pairs in [("substance:psilocybin",), ("substance:ketamine",), ()]:
+        assert answer("ask_drug_interactions", *pairs) == "drug_interactions"
+    # "what about ayahuasca?" after an interactions answer moves to ayahuasca too
+    after = Context("psilocybin", None, "ask_drug_interactions")
+    assert answer("inform_substance", "substance:ayahuasca", context=after) == "ayahuasca"
