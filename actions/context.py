@@ -69,6 +69,14 @@ def first_entity(entities: List[Dict[str, Any]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _different_answers(
+    table: RoutingTable, intent: str, substance: str | None, conditions: List[str]
+) -> bool:
+    """Whether the conditions, each asked about alone, lead to different answers."""
+    answers = {getattr(table.resolve(intent, substance, c), "answer_id", None) for c in conditions}
+    return len(answers) > 1
+
+
 def next_step(
     intent: str,
     entities: List[Dict[str, Any]],
@@ -118,7 +126,18 @@ def next_step(
         substance = substance or context.substance
     route = None
     combined = table.combine(substances)
-    if combined is not None:
+    specific = [c for c in entity_values(entities, "condition") if c not in GENERIC_CONDITIONS]
+    if (
+        table.several_conditions
+        and len(specific) >= 2
+        and _different_answers(table, question_type, substance, specific)
+    ):
+        # "my mother is in hospice and my brother has PTSD: what is being studied?"
+        # (not "migraine or cluster headaches", which share an answer)
+        route = table.resolve_named_condition(
+            question_type, combined or substance, table.several_conditions
+        )
+    if route is None and combined is not None:
         route = table.resolve_explicit(question_type, combined, condition)
     route = route or table.resolve(question_type, substance, condition)
     if route is None:

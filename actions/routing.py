@@ -89,6 +89,8 @@ class RoutingTable:
             self.needs_substance[intent] = bool(spec.get("needs_substance", False))
             if spec.get("condition_fallback"):
                 self.condition_fallback[intent] = str(spec["condition_fallback"])
+        #: the condition value rules name for a message naming several specific conditions
+        self.several_conditions: str | None = data.get("several_conditions")
         self.combinations: List[Combination] = []
         for i, raw in enumerate(data.get("several_substances") or []):
             if "as" not in raw:
@@ -145,6 +147,16 @@ class RoutingTable:
                 if _depth < 3:
                     return self.resolve_explicit(rule.route_as, substance, condition, _depth + 1)
                 return None
+        return None
+
+    def resolve_named_condition(
+        self, intent: str, substance: str | None, condition: str
+    ) -> Route | None:
+        """Route only through a rule that names `condition` itself, else None."""
+        for rule in self.rules.get(intent) or []:
+            named = rule.conditions is not None and condition in rule.conditions
+            if named and rule.answer and rule.matches(substance, condition):
+                return Route(rule.answer)
         return None
 
     def resolve(

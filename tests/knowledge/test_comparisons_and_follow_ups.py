@@ -281,3 +281,69 @@ def test_ayahuasca_interactions_get_the_ayahuasca_answer_others_the_general_one(
     # "what about ayahuasca?" after an interactions answer moves to ayahuasca too
     after = Context("psilocybin", None, "ask_drug_interactions")
     assert answer("inform_substance", "substance:ayahuasca", context=after) == "ayahuasca"
+
+
+@pytest.mark.parametrize(
+    ("intent", "pairs", "expected"),
+    [
+        # people with different conditions, one question about what is studied
+        (
+            "ask_conditions",
+            ("condition:end_of_life_distress", "condition:ptsd"),
+            "conditions_studied",
+        ),
+        (
+            "ask_conditions",
+            ("substance:psychedelics", "condition:fibromyalgia", "condition:addiction"),
+            "conditions_studied",
+        ),
+        # two conditions with one answer are not "several"
+        (
+            "ask_conditions",
+            ("condition:migraine", "condition:cluster_headache"),
+            "cluster_headaches_migraine",
+        ),
+        # a broad condition beside a specific one: the specific one decides
+        (
+            "ask_conditions",
+            ("condition:depression", "condition:end_of_life_distress"),
+            "end_of_life_distress",
+        ),
+        # ketamine has no rule for several conditions: the first named decides
+        (
+            "ask_conditions",
+            ("substance:ketamine", "condition:ptsd", "condition:addiction"),
+            "ketamine_for_ptsd",
+        ),
+        # other question types have no such rule
+        (
+            "ask_clinical_trials",
+            ("condition:fibromyalgia", "condition:end_of_life_distress"),
+            "fibromyalgia",
+        ),
+    ],
+)
+def test_several_different_conditions_ask_what_is_studied(
+    intent: str, pairs: tuple, expected: str
+) -> None:
+    assert answer(intent, *pairs) == expected
+
+
+def test_a_table_without_several_conditions_routes_by_the_first_condition() -> None:
+    table = RoutingTable(
+        {
+            "intents": {
+                "ask_x": {
+                    "rules": [
+                        {"condition": ["several_conditions"], "answer": "conditions_studied"},
+                        {"condition": ["ptsd"], "answer": "mdma"},
+                        {"answer": "psilocybin"},
+                    ]
+                }
+            }
+        }
+    )
+    pairs = ents("condition:ptsd", "condition:fibromyalgia")
+    assert next_step("ask_x", pairs, Context(), table, KB).answer_id == "mdma"
+    table.several_conditions = "several_conditions"
+    assert next_step("ask_x", pairs, Context(), table, KB).answer_id == "conditions_studied"
