@@ -167,9 +167,7 @@ def test_the_classifier_ranks_intents_as_rasas_does() -> None:
         ),
         key=lambda pair: pair[0],
     )
-    before = [
-        c for _, c in ordered if isinstance(c, (LanternTokenizer, SentenceCountVectors))
-    ]
+    before = [c for _, c in ordered if isinstance(c, (LanternTokenizer, SentenceCountVectors))]
     assert len(before) == 3  # the tokenizer, then the word and character featurizers
     messages = [Message(data={"text": text}) for text in TEXTS]
     for component in before:
