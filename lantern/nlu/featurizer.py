@@ -37,7 +37,11 @@ class SentenceCountVectors(CountVectorsFeaturizer):
             if not tokens or attribute not in DENSE_FEATURIZABLE_ATTRIBUTES:
                 sentence.append(None)
                 continue
-            vector = self.vectorizers[attribute].transform([" ".join(tokens)])
-            vector.sort_indices()
-            sentence.append(vector.tocoo())
+            sentence.append(self._sentence_vector(attribute, tokens))
         return [None] * len(all_tokens), sentence
+
+    def _sentence_vector(self, attribute: str, tokens: List[str]) -> scipy.sparse.coo_matrix:
+        """The sentence features of `tokens` (one row), as Rasa's featurizer makes them."""
+        vector = self.vectorizers[attribute].transform([" ".join(tokens)])
+        vector.sort_indices()
+        return vector.tocoo()

@@ -81,6 +81,5 @@ class QuestionCountVectors(SentenceCountVectors):
             if any(a <= unit.start < b for a, b in asked)
         ]
         if part:
-            vector = self.vectorizers[TEXT].transform([" ".join(part)])
-            vector.sort_indices()
-            self.add_features_to_message(None, vector.tocoo(), QUESTION, message)
+            vector = self._sentence_vector(TEXT, part)
+            self.add_features_to_message(None, vector, QUESTION, message)
