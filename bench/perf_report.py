@@ -337,7 +337,9 @@ def _level(system: Dict[str, Any], concurrency: int, paced: bool = False) -> Dic
     )
 
 
-def _blind(name: str) -> Callable[[Dict[str, Any]], float | None]:
+def _accuracy(name: str) -> Callable[[Dict[str, Any]], float | None]:
+    """The getter of a system's routing accuracy on held-out set `name`."""
+
     def accuracy(system: Dict[str, Any]) -> float | None:
         r = system.get("routing", {}).get(name)
         return float(r["accuracy"]) if r else None
@@ -349,28 +351,10 @@ Getter = Callable[[Dict[str, Any]], Any]
 
 #: (label, getter, unit, target check or None, target text)
 ROWS: List[Tuple[str, Getter, str, Callable[[float], bool] | None, str]] = [
-    ("routing accuracy, blind set v3", _blind("v3 (blind)"), "%", lambda v: v >= 0.95, ">= 95%"),
-    (
-        "routing accuracy, dev set v5",
-        lambda s: s.get("routing", {}).get("v5 (dev)", {}).get("accuracy"),
-        "%",
-        None,
-        "",
-    ),
-    (
-        "routing accuracy, dev set v2",
-        lambda s: s.get("routing", {}).get("v2 (dev)", {}).get("accuracy"),
-        "%",
-        None,
-        "",
-    ),
-    (
-        "routing accuracy, dev set v1",
-        lambda s: s.get("routing", {}).get("v1 (dev)", {}).get("accuracy"),
-        "%",
-        None,
-        "",
-    ),
+    ("routing accuracy, blind set v3", _accuracy("v3 (blind)"), "%", lambda v: v >= 0.95, ">= 95%"),
+    ("routing accuracy, dev set v5", _accuracy("v5 (dev)"), "%", None, ""),
+    ("routing accuracy, dev set v2", _accuracy("v2 (dev)"), "%", None, ""),
+    ("routing accuracy, dev set v1", _accuracy("v1 (dev)"), "%", None, ""),
     (
         "throughput, 50 conversations, closed loop (capacity)",
         lambda s: _level(s, 50).get("throughput"),
