@@ -5,14 +5,15 @@
   Rasa never does; TensorFlow carries on without it. Not importing JAX saves
   about 65 MiB of the server's memory and 0.3 s of start-up (`make bench`).
 - Once the model is loaded, everything alive (TensorFlow's and Rasa's modules,
-  the model: about two million objects) is moved out of the garbage
-  collector's reach with `gc.freeze()`: none of it is ever garbage, yet each
-  full collection walked all of it, about 0.2 s during which no message was
-  served (a dozen times in 20 s under load). Collections now walk only what
-  conversations create. The youngest generation is collected every 20,000
-  allocations instead of 700: with 50 conversations in flight, a message's
-  short-lived objects were still alive at a collection and were promoted, only
-  to fill the oldest generation and trigger its collections.
+  the model: about 445,000 objects) is moved out of the garbage collector's
+  reach with `gc.freeze()`: none of it is ever garbage, yet a full collection
+  walks all it can reach (0.25 s by the end of start-up, with no message
+  served). The youngest generation is collected every 20,000 allocations
+  instead of 700: with 50 conversations in flight, a message's short-lived
+  objects were still alive at a collection and were promoted, filling the
+  oldest generation; with the heap frozen alone, full collections still came
+  every 3-6 s under load (30-100 ms each), with both one in 25 s (gc callbacks
+  during bench/load.py, session 5).
 """
 
 from __future__ import annotations
