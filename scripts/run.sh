@@ -41,8 +41,10 @@ case "${LANTERN_ENABLE_API:-0}" in
       echo "LANTERN_API_TOKEN is too short (16 characters at least). Not starting." >&2; exit 1
     fi
     rasa_flags+=(--enable-api)
-    [ -n "${LANTERN_API_TOKEN:-}" ] && rasa_flags+=(--auth-token "$LANTERN_API_TOKEN")
-    [ -n "${LANTERN_JWT_SECRET:-}" ] && rasa_flags+=(--jwt-secret "$LANTERN_JWT_SECRET") ;;
+    # --flag=value: a secret may begin with "-" (urlsafe base64), which a separate
+    # argument would make an unknown option
+    [ -n "${LANTERN_API_TOKEN:-}" ] && rasa_flags+=("--auth-token=$LANTERN_API_TOKEN")
+    [ -n "${LANTERN_JWT_SECRET:-}" ] && rasa_flags+=("--jwt-secret=$LANTERN_JWT_SECRET") ;;
   0|false|no|"")
     if [[ " ${LANTERN_RASA_ARGS:-} " == *" --enable-api"* ]]; then
       echo "Enable Rasa's HTTP API with LANTERN_ENABLE_API=1 and LANTERN_API_TOKEN, not LANTERN_RASA_ARGS. Not starting." >&2; exit 1

@@ -28,7 +28,9 @@ class Secured:
 @pytest.fixture(scope="session")
 def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
     """LANTERN_ENABLE_API=1 with a token and a JWT secret; CORS for two origins."""
-    token, jwt_secret = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    # urlsafe secrets start with "-" one time in 64: these always do, and must not be
+    # read as a command-line option
+    token, jwt_secret = "-" + secrets.token_urlsafe(24), "-" + secrets.token_urlsafe(24)
     running = start(
         tmp_path_factory.mktemp("lantern-secured"),
         {
