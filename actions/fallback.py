@@ -1,55 +1,163 @@
-"""Low-confidence handling: "Did you mean ...?" with the top two candidates, then the menu."""
+"""Low-confidence handling: answer when the likely readings agree, else "Did you mean ...?".
+
+When the FallbackClassifier is unsure between question types that lead to the
+same answer (given the entities and the context), the patient gets that answer
+(`direct_answer`, also used by bench/model.py's Router); otherwise the top two
+candidates, then the menu on a second unsure turn.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import copy
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer import topic_button, tracker_context
+from actions.answer import ActionAnswer, topic_button, tracker_context
 from actions.context import Context, next_step
-from actions.knowledge_base import knowledge_base
+from actions.knowledge_base import ROOT, knowledge_base
 from actions.routing import routing_table
+from lantern.safety.screen import CATEGORIES
+
+#: Readings that keep an unsure message from a direct answer: the intents the safety
+#: screen decides (safety and declines) and asking for help.
+SAFETY_READINGS = frozenset({*CATEGORIES, "get_help"})
 
 MIN_CANDIDATE_CONFIDENCE = 0.05
+FALLBACK_INTENT = "nlu_fallback"
+#: Intents action_answer routes besides the question types of the routing table.
+ANSWERED_INTENTS = frozenset({"inform_substance"})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The FallbackClassifier's settings in config.yml."""
+
+    threshold: float
+    ambiguity: float
+
+
+@lru_cache(maxsize=1)
+def fallback_thresholds(config: Path = ROOT / "config.yml") -> Thresholds:
+    """The threshold and ambiguity threshold the model's FallbackClassifier uses."""
+    pipeline = yaml.safe_load(config.read_text())["pipeline"]
+    (spec,) = [c for c in pipeline if c.get("name") == "FallbackClassifier"]
+    return Thresholds(float(spec["threshold"]), float(spec["ambiguity_threshold"]))
 
 
 def last_bot_answer_id(tracker: Tracker) -> str | None:
-    """The answer id of the bot's most recent message with one."""
+    """The answer id of the bot's last message with one in the turn before this one.
+
+    This turn's user message is the latest user event; slot events (entities
+    filling slots) may follow it, so the search starts from it, not from the end.
+    """
+    current = False
     for event in reversed(tracker.events):
-        if event.get("event") == "bot":
+        kind = event.get("event")
+        if kind == "user":
+            if current:
+                break
+            current = True
+        elif kind == "bot" and current:
             custom = (event.get("data") or {}).get("custom") or {}
             if isinstance(custom, dict) and custom.get("answer_id"):
                 return str(custom["answer_id"])
-        if event.get("event") == "user" and event is not tracker.events[-1]:
-            break
     return None
+
+
+def _readings(message: Dict[str, Any], context: Context) -> List[Tuple[str, float, str | None]]:
+    """(intent, confidence, answer id or None) for each ranked intent, best first.
+
+    The answer is the one action_answer would give for that intent; intents it
+    does not answer (safety, declines, chitchat) and clarifications have none.
+    """
+    kb, table = knowledge_base(), routing_table()
+    entities = message.get("entities") or []
+    found = []
+    for ranked in message.get("intent_ranking") or []:
+        name = str(ranked.get("name"))
+        if name == FALLBACK_INTENT:
+            continue
+        answer = None
+        if name in table.rules or name in ANSWERED_INTENTS:
+            answer = next_step(name, entities, context, table, kb).answer_id
+        found.append((name, float(ranked.get("confidence") or 0.0), answer))
+    return found
 
 
 def candidates(message: Dict[str, Any], context: Context, limit: int = 2) -> List[str]:
     """The best distinct answers among the ranked question types of a message."""
-    kb, table = knowledge_base(), routing_table()
     found: List[str] = []
-    for ranked in message.get("intent_ranking") or []:
-        name = ranked.get("name")
-        if (
-            name not in table.rules
-            or float(ranked.get("confidence") or 0) < MIN_CANDIDATE_CONFIDENCE
-        ):
-            continue
-        step = next_step(name, message.get("entities") or [], context, table, kb)
-        if step.answer_id and step.answer_id not in found:
-            found.append(step.answer_id)
+    for _, confidence, answer in _readings(message, context):
+        if answer and confidence >= MIN_CANDIDATE_CONFIDENCE and answer not in found:
+            found.append(answer)
         if len(found) == limit:
             break
     return found
 
 
+def direct_answer(
+    message: Dict[str, Any], context: Context, thresholds: Thresholds | None = None
+) -> str | None:
+    """The question type to answer an unsure message with, or None for "Did you mean".
+
+    The FallbackClassifier's own test, applied to answers instead of intents: the
+    ranked intents that lead to the same answer pool their confidence, every other
+    intent counts alone. The message is answered when the best-ranked intent leads
+    to an answer whose pooled confidence reaches the threshold and leads every
+    other answer or intent by the ambiguity threshold. Safety first: a message the
+    safety screen decided, one whose best-ranked intent is not one action_answer
+    answers, and one where a safety intent, a decline or asking for help is as
+    plausible as a did-you-mean candidate (MIN_CANDIDATE_CONFIDENCE) are never answered here.
+    """
+    limits = thresholds or fallback_thresholds()
+    if ((message.get("intent") or {}).get("name")) != FALLBACK_INTENT:
+        return None
+    if (message.get("safety") or {}).get("category"):
+        return None
+    readings = _readings(message, context)
+    if not readings or readings[0][2] is None:
+        return None
+    if any(n in SAFETY_READINGS and c >= MIN_CANDIDATE_CONFIDENCE for n, c, _ in readings):
+        return None
+    pooled: Dict[Tuple[str, str], float] = {}
+    for name, confidence, answer in readings:
+        key = ("answer", answer) if answer is not None else ("intent", name)
+        pooled[key] = pooled.get(key, 0.0) + confidence
+    best_intent, _, best_answer = readings[0]
+    agreed = pooled.pop(("answer", str(best_answer)))
+    runner_up = max(pooled.values(), default=0.0)
+    if agreed >= limits.threshold and agreed - runner_up >= limits.ambiguity:
+        return best_intent
+    return None
+
+
+def as_question(tracker: Tracker, intent: str) -> Tracker:
+    """The same turn, read as the question type `intent` (for action_answer)."""
+    latest = dict(tracker.latest_message or {})
+    confidence = next(
+        (
+            float(r.get("confidence") or 0.0)
+            for r in latest.get("intent_ranking") or []
+            if r.get("name") == intent
+        ),
+        0.0,
+    )
+    latest["intent"] = {"name": intent, "confidence": confidence}
+    read = copy.copy(tracker)
+    read.latest_message = latest
+    return read
+
+
 class ActionDidYouMean(Action):
-    """First low-confidence turn: offer the top two answers; second: the topic menu."""
+    """Unsure turn: the answer the likely readings agree on; else the top two, then the menu."""
 
     def name(self) -> str:
         """Action name in the domain."""
@@ -58,8 +166,13 @@ class ActionDidYouMean(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        """Offer candidates, or fall back to out_of_scope."""
-        found = candidates(tracker.latest_message or {}, tracker_context(tracker))
+        """Answer, offer candidates, or fall back to out_of_scope."""
+        message = tracker.latest_message or {}
+        context = tracker_context(tracker)
+        intent = direct_answer(message, context)
+        if intent is not None:
+            return await ActionAnswer().run(dispatcher, as_question(tracker, intent), domain)
+        found = candidates(message, context)
         if not found or last_bot_answer_id(tracker) == "did_you_mean":
             dispatcher.utter_message(response="utter_out_of_scope")
             return []

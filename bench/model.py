@@ -2,7 +2,9 @@
 
 Routing uses the model's NLU (tokenizer, lexicon, classifier, safety screen,
 fallback) and then `actions.context.next_step`, the same function `action_answer`
-runs, so the numbers describe the assistant, not a re-implementation.
+runs, so the numbers describe the assistant, not a re-implementation. An unsure
+message (`nlu_fallback`) is answered or gets "Did you mean" by
+`actions.fallback.direct_answer`, the decision `action_did_you_mean` makes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from actions.context import Context, next_step
+from actions.fallback import FALLBACK_INTENT, direct_answer
 from actions.knowledge_base import knowledge_base
 from actions.routing import routing_table
 
@@ -67,6 +70,8 @@ class Router:
         parsed = self.parse(text)
         intent = parsed["intent"]["name"]
         confidence = float(parsed["intent"].get("confidence") or 0.0)
+        if intent == FALLBACK_INTENT:
+            intent = direct_answer(parsed, context) or intent
         if intent in SCRIPTED:
             return Routed(SCRIPTED[intent], intent, confidence, context)
         step = next_step(intent, parsed.get("entities") or [], context, self.table, self.kb)
