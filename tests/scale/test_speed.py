@@ -563,7 +563,8 @@ def test_the_featurizers_make_rasas_sentence_features_and_no_sequence_features()
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     featurizers = [n._component for n in nodes if isinstance(n._component, SentenceCountVectors)]
     assert len(featurizers) == 2  # words and character n-grams
-    token_lists = [text.lower().split() for text in TEXTS] + [[]]
+    odd = ["Ketamine KETAMINE ketamine ket ket", "café naïve İstanbul", "🙂 🙂 ?!", "x" * 300]
+    token_lists = [text.lower().split() for text in TEXTS] + [t.split() for t in odd] + [[]]
     for featurizer in featurizers:
         ours = featurizer._create_features("text", token_lists)
         rasas = CountVectorsFeaturizer._create_features(featurizer, "text", token_lists)
@@ -574,6 +575,7 @@ def test_the_featurizers_make_rasas_sentence_features_and_no_sequence_features()
                 assert mine is None
                 continue
             assert (mine != theirs).nnz == 0 and mine.shape == theirs.shape
+            assert mine.dtype == theirs.dtype and mine.format == theirs.format == "coo"
 
 
 def test_rule_predictions_are_rasas_without_the_impossible_text_lookup(
