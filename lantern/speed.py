@@ -53,6 +53,14 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
   by turn from a fresh tracker, which copies every slot (42) with `copy.copy`'s
   generic protocol. Slots are plain objects; a copy is now a new instance with
   a copy of the attributes, which is what the generic protocol makes of them.
+- `copy_trackers_directly`: before running each action, Rasa copies the
+  conversation's tracker by building a fresh one (copying all 42 slots) and
+  replaying every event on it. A tracker's state is, by Rasa's own rule, what
+  its events make, so the copy now takes that state directly: the same events,
+  copies of the slots and of the active loop, and what the replay shares with
+  the events (the latest message and bot utterance) shared likewise. Trackers
+  whose replay could differ (a capped event history, a latest message that is
+  not the last user event) are still replayed.
 - `keep_action_connections`: Rasa opened a new HTTP client session, so a new
   name lookup and TCP connection, for every action server call. Each endpoint
   now keeps one session per event loop and lends it; idle connections are
@@ -71,6 +79,7 @@ import copy
 import functools
 import json
 import logging
+from collections import deque
 from typing import Any, Dict, List, Sequence, Set, Tuple
 
 import aiohttp
@@ -86,9 +95,9 @@ from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
-from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.constants import DEFAULT_SENDER_ID, DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
@@ -304,6 +313,56 @@ def copy_slots_directly() -> None:
     Slot.__copy__ = _copy_slot
 
 
+rasa_copy_tracker = DialogueStateTracker.copy
+_FOREVER = float("inf")  # the time Rasa's copy replays up to
+
+
+def _last(events: Sequence[Event], kind: type) -> Event | None:
+    """The most recent event of `kind`, if any."""
+    return next((e for e in reversed(events) if isinstance(e, kind)), None)
+
+
+def replay_needed(tracker: DialogueStateTracker) -> bool:
+    """Whether a copy of `tracker` could differ from its state taken directly."""
+    events = tracker.events
+    return (
+        type(tracker) is not DialogueStateTracker
+        or tracker._max_event_history is not None  # the replay sees only the kept events
+        # an empty latest message: events can add to it, the copy needs its own
+        or tracker.latest_message is not _last(events, UserUttered)
+        or not all(e.timestamp <= _FOREVER for e in events)  # the replay stops at NaN
+    )
+
+
+def _copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """`tracker.copy()`: the state Rasa's replay of the events would make, taken directly."""
+    if replay_needed(tracker):
+        return rasa_copy_tracker(tracker)
+    copied = object.__new__(DialogueStateTracker)
+    copied.__dict__.update(
+        _max_event_history=None,
+        events=deque(tracker.events),
+        sender_id=tracker.sender_id or DEFAULT_SENDER_ID,
+        slots={slot.name: _copy_slot(slot) for slot in tracker.slots.values()},
+        sender_source=None,  # what Rasa's copy keeps of the tracker itself
+        is_rule_tracker=tracker.is_rule_tracker,
+        _paused=tracker._paused,
+        followup_action=tracker.followup_action,
+        latest_action=dict(tracker.latest_action),
+        latest_message=tracker.latest_message,
+        latest_bot_utterance=tracker.latest_bot_utterance,
+        active_loop=copy.copy(tracker.active_loop),
+        model_id=None,
+        assistant_id=None,
+    )
+    return copied
+
+
+def copy_trackers_directly() -> None:
+    """Make `DialogueStateTracker.copy` take the state instead of replaying the events."""
+    DialogueStateTracker.copy = _copy_tracker
+
+
 class _Lent:
     """`async with` gives the shared session and leaves it open."""
 
@@ -516,6 +575,7 @@ def apply() -> None:
     skip_impossible_text_rules()
     run_graphs_in_order()
     copy_slots_directly()
+    copy_trackers_directly()
     keep_action_connections()
     cache_empty_domain()
     continue_states()

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
@@ -440,21 +440,25 @@ def test_action_requests_are_written_as_the_same_json_json_writes() -> None:
     assert speed.json_dumps(float("nan")) in ("NaN", json.dumps(float("nan")))
 
 
-def test_states_continue_exactly_as_rasas_replay_makes_them() -> None:
-    """Growing, rewound and restarted conversations: the same states as Rasa's replay."""
-    from hypothesis import given, settings
+def _conversation_events() -> Any:
+    """A hypothesis strategy of the events of a conversation, rewinds and restarts included."""
     from hypothesis import strategies as st
-    from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import (
+        ActionExecutionRejected,
         ActionReverted,
         ActiveLoop,
-        BotUttered,
+        AllSlotsReset,
+        ConversationPaused,
+        ConversationResumed,
+        DefinePrevUserUtteredFeaturization,
+        EntitiesAdded,
+        FollowupAction,
+        LoopInterrupted,
         Restarted,
         SessionStarted,
         UserUtteranceReverted,
     )
 
-    domain = Domain.load(ROOT / "domain.yml")
     user = st.builds(
         lambda intent, substance: UserUttered(
             "text",
@@ -481,11 +485,29 @@ def test_states_continue_exactly_as_rasas_replay_makes_them() -> None:
             Restarted(),
             SessionStarted(),
             BotUttered("hi"),
+            LoopInterrupted(True),
+            ActionExecutionRejected("intake_form"),
+            FollowupAction("action_answer"),
+            ConversationPaused(),
+            ConversationResumed(),
+            AllSlotsReset(),
+            EntitiesAdded([{"entity": "condition", "value": "ptsd"}]),
+            DefinePrevUserUtteredFeaturization(True),
         ]
     )
+    return st.one_of(user, action, action, slot, others)
+
+
+def test_states_continue_exactly_as_rasas_replay_makes_them() -> None:
+    """Growing, rewound and restarted conversations: the same states as Rasa's replay."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load(ROOT / "domain.yml")
     # (event, whether states are asked for after it): unasked, a rewind can be followed
     # by more events than were kept, with other events before them
-    events = st.lists(st.tuples(st.one_of(user, action, action, slot, others), st.booleans()))
+    events = st.lists(st.tuples(_conversation_events(), st.booleans()))
 
     @settings(max_examples=200, deadline=None)
     @given(events, st.booleans())
@@ -503,6 +525,97 @@ def test_states_continue_exactly_as_rasas_replay_makes_them() -> None:
         assert copy.deepcopy(tracker).__dict__.get("_lantern_states") is None
 
     same_states()
+
+
+def _tracker_view(tracker: DialogueStateTracker) -> Any:
+    """Everything a tracker holds, its events as dicts and as positions of shared objects."""
+    from rasa.shared.core.trackers import EventVerbosity
+
+    events = list(tracker.events)
+
+    def position(event: Any) -> Any:  # which event the tracker points at, if any
+        found = next((i for i, e in enumerate(events) if e is event), None)
+        return found if found is not None else (type(event).__name__, event.text)
+
+    return (
+        tracker.current_state(EventVerbosity.ALL),
+        {name: (type(slot), slot.__dict__) for name, slot in tracker.slots.items()},
+        type(tracker.slots),
+        tracker.active_loop,
+        tracker.latest_action,
+        tracker.followup_action,
+        tracker._paused,
+        position(tracker.latest_message),
+        position(tracker.latest_bot_utterance),
+        tracker.model_id,
+        tracker.assistant_id,
+        tracker.sender_source,
+        tracker.is_rule_tracker,
+        tracker._max_event_history,
+    )
+
+
+def test_trackers_copy_as_rasas_replay_copies_them() -> None:
+    """The direct copy holds what Rasa's replayed copy holds, and is as independent."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load(ROOT / "domain.yml")
+    speed.apply()  # what the tracker store does when the server starts
+    assert DialogueStateTracker.copy is speed._copy_tracker
+
+    direct = []
+    turn = [
+        ActionExecuted("action_listen"),
+        UserUttered("is it addictive?", {"name": "ask_addiction_risk", "confidence": 0.9}),
+        ActionExecuted("action_answer"),
+        BotUttered("an answer"),
+    ]
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(_conversation_events()),
+        st.booleans(),
+        st.lists(_conversation_events(), max_size=6),
+        st.sampled_from([None, None, None, 3]),
+        st.sampled_from([True, True, True, False]),
+    )
+    def same_copy(
+        sequence: list, answered: bool, more: list, history: int | None, domain_slots: bool
+    ) -> None:
+        def conversation() -> DialogueStateTracker:
+            tracker = DialogueStateTracker(
+                "someone", domain.slots if domain_slots else None, history
+            )
+            tracker.model_id, tracker.sender_source = "model", "a file"
+            for event in copy.deepcopy(sequence + turn if answered else sequence):
+                tracker.update(event)
+            return tracker
+
+        theirs, ours = conversation(), conversation()
+        direct.append(not speed.replay_needed(ours))
+        assert _tracker_view(theirs) == _tracker_view(ours)
+        copies = speed.rasa_copy_tracker(theirs), speed._copy_tracker(ours)
+        assert _tracker_view(copies[0]) == _tracker_view(copies[1])
+        for copied in copies:  # the next turn, and edits, on the copy only
+            for event in copy.deepcopy(more):
+                copied.update(event)
+            if copied.active_loop:
+                copied.active_loop.rejected = True
+            copied.latest_action["action_name"] = "edited"
+            for slot in copied.slots.values():
+                slot.value = "edited"
+        assert _tracker_view(copies[0]) == _tracker_view(copies[1])
+        assert _tracker_view(theirs) == _tracker_view(ours)
+
+    same_copy()
+    assert sum(direct) >= len(direct) // 4  # the direct copy itself was tested
+    odd = DialogueStateTracker("someone", domain.slots)
+    for event in turn:
+        odd.update(copy.deepcopy(event))
+    odd.events[1].timestamp = float("nan")  # Rasa's replay stops there
+    assert _tracker_view(speed._copy_tracker(odd)) == _tracker_view(speed.rasa_copy_tracker(odd))
 
 
 def test_debug_log_arguments_are_copied_only_when_debug_logs_are_kept() -> None:
