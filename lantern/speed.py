@@ -21,9 +21,10 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
   log is synced at a checkpoint, and a crash can lose at most the last turns,
   never corrupt the file.
 - `cache_rule_matches`: for each prediction the RulePolicy tests every rule
-  against the conversation's states; the rules that match a given sequence of
-  states are now remembered per policy (the states are the whole input of that
-  test, and the rules do not change after loading).
+  against the conversation's states; the rules that match are now remembered
+  per policy, keyed by the last states, as many as the longest rule has (every
+  rule is applicable further back than its own length, so those states are
+  the whole input of that test; the rules do not change after loading).
 - `skip_impossible_text_rules`: after each message the RulePolicy first looks
   for a rule on the message's text (end-to-end rules) and rebuilds every state
   of the conversation to do so. When no rule can match a message by its text
@@ -40,7 +41,8 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
 - `copy_only_logged_arguments`: Rasa's processor deep-copies the events of
   every action, and the RulePolicy formats and deep-copies every state list,
   only to pass them to debug log calls, which drop them unless the log level
-  is DEBUG. They are now copied and formatted only when debug logs are kept.
+  is DEBUG; after each action it also writes out every slot's value for one.
+  They are now copied and formatted only when debug logs are kept.
 - `cache_empty_domain`: Rasa checks every parsed message against the domain
   only if the domain is not empty, and to know, builds an empty domain each
   time; the empty domain's contents are now built once.
@@ -92,6 +94,7 @@ from jsonschema import exceptions, validators
 from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.policy import Policy
 from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
@@ -113,6 +116,7 @@ rasa_graph_run = DaskGraphRunner.run
 rasa_session = EndpointConfig.session
 rasa_states_for_tracker_history = Domain.states_for_tracker_history
 rasa_format_tracker_states = Policy.format_tracker_states
+rasa_log_slots = MessageProcessor._log_slots
 
 #: state sequences a RulePolicy remembers the matching rules of (then it starts again)
 RULE_MATCHES_KEPT = 4096
@@ -228,12 +232,27 @@ def fast_sqlite(store: SQLTrackerStore) -> None:
     store.sessionmaker = sa.orm.session.sessionmaker(bind=store.engine)
 
 
+def _longest_rule(self: RulePolicy, lookup: Dict[str, str]) -> int:
+    """How many states the longest rule in `lookup` has (remembered per lookup)."""
+    lengths = self.__dict__.setdefault("_lantern_rule_lengths", {})
+    known = lengths.get(id(lookup))
+    if known is None or known[0] is not lookup:
+        known = lengths[id(lookup)] = (lookup, max(map(len, map(json.loads, lookup)), default=0))
+    return known[1]
+
+
 def _get_possible_keys(
     self: RulePolicy, lookup: Dict[str, str], states: List[Dict[str, Any]]
 ) -> Set[str]:
-    """`RulePolicy._get_possible_keys`, remembered per lookup and states."""
+    """`RulePolicy._get_possible_keys`, remembered per lookup and recent states.
+
+    Rasa tests each rule against the states from the last one back; a rule is
+    applicable at every state further back than its length, so only the last
+    states, as many as the longest rule has, decide.
+    """
+    recent = states[-_longest_rule(self, lookup) :] if lookup else []
     try:
-        key = (id(lookup), json.dumps(states, sort_keys=True))
+        key = (id(lookup), json.dumps(recent, sort_keys=True))
     except TypeError:  # a state value JSON can't write: not remembered
         return rasa_get_possible_keys(self, lookup, states)
     remembered = self.__dict__.setdefault("_lantern_rule_matches", {})
@@ -560,8 +579,15 @@ def _format_tracker_states(states: List[Dict]) -> str:
     return rasa_format_tracker_states(states) if debug_logged() else ""
 
 
+def _log_slots(tracker: DialogueStateTracker) -> None:
+    """`MessageProcessor._log_slots` (a debug log of every slot), only if debug logs are kept."""
+    if debug_logged():
+        rasa_log_slots(tracker)
+
+
 def copy_only_logged_arguments() -> None:
     """Copy and format debug log arguments only when debug logs are kept."""
+    MessageProcessor._log_slots = staticmethod(_log_slots)
     rasa.core.processor.copy = CopyWhenLogged
     rasa.core.policies.rule_policy.copy = CopyWhenLogged
     Policy.format_tracker_states = staticmethod(_format_tracker_states)

@@ -192,23 +192,36 @@ def test_the_classifier_ranks_intents_as_rasas_does() -> None:
 
 def test_the_rule_policy_remembers_exactly_the_rules_that_match() -> None:
     from rasa.core.agent import load_agent
-    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 
     agent = asyncio.run(load_agent(model_path=str(ROOT / "models" / "lantern.tar.gz")))
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     (policy,) = [n._component for n in nodes if isinstance(n._component, RulePolicy)]
-    rules = policy.lookup["rules"]
-    # every rule's own states, and each with its last user intent changed
-    sequences = [json.loads(key) for key in rules]
-    sequences += [
-        [*states[:-1], {**states[-1], "user": {"intent": "greet"}}] for states in sequences
-    ]
-    for states in sequences:
-        expected = speed.rasa_get_possible_keys(policy, rules, states)
-        first = speed._get_possible_keys(policy, rules, states)
-        first.clear()  # a caller's change must not reach what is remembered
-        assert speed._get_possible_keys(policy, rules, states) == expected
-    assert any(speed.rasa_get_possible_keys(policy, rules, s) for s in sequences)
+    for lookup in (policy.lookup[RULES], policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]):
+        # every rule's own states, each with its last user intent changed, each
+        # after the states of other rules (a longer conversation that ends the same)
+        own = [json.loads(key) for key in lookup]
+        sequences = own + [
+            [*states[:-1], {**states[-1], "user": {"intent": "greet"}}] for states in own
+        ]
+        sequences += [before + states for before in own[:12] for states in own]
+        # and each with its first state replaced by the last of another
+        sequences += [[other[-1], *states[1:]] for other in own[:12] for states in own]
+        policy.__dict__.pop("_lantern_rule_matches", None)
+        for states in sequences:
+            expected = speed.rasa_get_possible_keys(policy, lookup, states)
+            first = speed._get_possible_keys(policy, lookup, states)
+            first.clear()  # a caller's change must not reach what is remembered
+            assert speed._get_possible_keys(policy, lookup, states) == expected
+        assert any(speed.rasa_get_possible_keys(policy, lookup, s) for s in sequences)
+        # conversations that end in the same states, as many as the longest rule
+        # has, are remembered as one
+        longest = max(own, key=len)
+        assert len(longest) == speed._longest_rule(policy, lookup)
+        policy.__dict__.pop("_lantern_rule_matches", None)
+        for before in own[:12]:
+            speed._get_possible_keys(policy, lookup, before + longest)
+        assert len(policy.__dict__["_lantern_rule_matches"]) == 1
 
 
 def test_graphs_run_in_order_give_what_dask_gives(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -652,14 +665,28 @@ def test_debug_log_arguments_are_copied_only_when_debug_logs_are_kept() -> None:
     speed.apply()
     events = [SlotSet("substance", "ketamine")]
     states = [{"user": {"intent": "greet"}}]
+    written = []
+
+    class Value:
+        def __str__(self) -> str:
+            written.append(self)
+            return "a value"
+
+    tracker = DialogueStateTracker("someone", None)
+    tracker.update(SlotSet("substance", Value()))
+    log_slots = rasa.core.processor.MessageProcessor._log_slots
     try:
         configure_structlog(logging.INFO)
         assert rasa.core.processor.copy.deepcopy(events) is events
         assert Policy.format_tracker_states(states) == ""
+        log_slots(tracker)
+        assert not written  # the slots' text was not made
         configure_structlog(logging.DEBUG)
         copied = rasa.core.processor.copy.deepcopy(events)
         assert copied == events and copied is not events
         assert "user intent: greet" in Policy.format_tracker_states(states)
+        log_slots(tracker)
+        assert written
     finally:
         configure_structlog(logging.WARNING)
 
