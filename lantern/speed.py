@@ -396,7 +396,12 @@ class _Lent:
 
 
 def json_dumps(value: Any) -> str:
-    """JSON text of `value`: ujson's, or json's for what ujson refuses."""
+    """JSON text of `value`: ujson's, or json's for what ujson refuses.
+
+    It reads back as json's does, but for dictionary keys that are infinite or
+    NaN floats ("inf" for json's "Infinity"); a conversation's data comes from
+    JSON, whose keys are strings.
+    """
     try:
         return ujson.dumps(value)
     except (TypeError, OverflowError, ValueError):

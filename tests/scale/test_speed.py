@@ -438,9 +438,11 @@ def test_action_requests_are_written_as_the_same_json_json_writes() -> None:
     scalars = st.one_of(
         st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text()
     )
+    finite = st.floats(allow_nan=False, allow_infinity=False)
+    keys = st.one_of(st.text(), st.integers(), st.booleans(), st.none(), finite)
     values = st.recursive(
         scalars,
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
         max_leaves=20,
     )
 
