@@ -18,6 +18,7 @@ from actions.answer import ActionAnswer
 from actions.context import Context, next_step
 from actions.fallback import (
     MIN_CANDIDATE_CONFIDENCE,
+    SAFETY_READINGS,
     ActionDidYouMean,
     Thresholds,
     direct_answer,
@@ -187,9 +188,9 @@ AGREE = "ayahuasca retreat"  # what it is / what it helps: both the ayahuasca an
 DIFFER = ("ketamine tired", "ketamine relapse")  # readings lead to different answers
 #: The screen decides this one although the classifier beneath was unsure.
 SCREENED_CRISIS = "ayahuasca retreat end my life"
-#: Unsure, every question-type reading leads to the ayahuasca answer, but a
-#: crisis reading is plausible: never answered by pooling.
-SAFETY_READING = "ayahuasca maoi suicide"
+#: Unsure; its question-type readings alone would be answered, but a crisis
+#: reading is plausible: never answered by pooling.
+SAFETY_READING = "ayahuasca maoi self harm"
 
 
 @pytest.fixture(scope="module")
@@ -248,19 +249,17 @@ def test_a_plausible_crisis_reading_is_not_answered_by_pooling(
     servers: Servers, model: Router, sender: str
 ) -> None:
     parsed = model.parse(SAFETY_READING)
-    readings = [r for r in parsed["intent_ranking"] if r["name"] != "nlu_fallback"]
-    kb, table = knowledge_base(), routing_table()
-    routed = {
-        next_step(r["name"], parsed["entities"], Context(), table, kb).answer_id
-        for r in readings
-        if r["name"] in table.rules and r["confidence"] >= MIN_CANDIDATE_CONFIDENCE
-    }
     assert parsed["intent"]["name"] == "nlu_fallback"
-    assert routed == {"ayahuasca"}  # pooling alone would answer
     assert any(
         r["name"] == "safety_crisis" and r["confidence"] >= MIN_CANDIDATE_CONFIDENCE
-        for r in readings
+        for r in parsed["intent_ranking"]
     )
+    # without its safety readings, the pooled question types would be answered
+    without = dict(parsed)
+    without["intent_ranking"] = [
+        r for r in parsed["intent_ranking"] if r["name"] not in SAFETY_READINGS
+    ]
+    assert direct_answer(without, Context()) is not None
     assert direct_answer(parsed, Context()) is None
     assert answer_ids(servers.send(sender, SAFETY_READING)) == ["did_you_mean"]
 
