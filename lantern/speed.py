@@ -38,6 +38,13 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
   it stopped, and replays only the events added since. When the events before
   that point are no longer the same (a rewind, a restart), it starts again.
   Callers get their own copies (they edit them).
+- `continue_applied_events`: the events that count (restarts, rewinds and form
+  repeats taken out) are worked out from the first event on, several times per
+  message, with an abstract-class check per event. Rasa works them out in one
+  pass that carries a list from event to event, given the names of the forms
+  the conversation ever activated; each tracker now keeps where that pass got
+  to and carries on from there, and starts again when the events before that
+  point are no longer the same or a new form name appears.
 - `copy_only_logged_arguments`: Rasa's processor deep-copies the events of
   every action, and the RulePolicy formats and deep-copies every state list,
   only to pass them to debug log calls, which drop them unless the log level
@@ -81,7 +88,9 @@ import copy
 import functools
 import json
 import logging
+import operator
 from collections import deque
+from itertools import islice
 from typing import Any, Dict, List, Sequence, Set, Tuple
 
 import aiohttp
@@ -100,7 +109,16 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DEFAULT_SENDER_ID, DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
@@ -115,6 +133,7 @@ rasa_is_empty = Domain.is_empty
 rasa_graph_run = DaskGraphRunner.run
 rasa_session = EndpointConfig.session
 rasa_states_for_tracker_history = Domain.states_for_tracker_history
+rasa_applied_events = DialogueStateTracker.applied_events
 rasa_format_tracker_states = Policy.format_tracker_states
 rasa_log_slots = MessageProcessor._log_slots
 
@@ -514,7 +533,7 @@ class _States:
             domain is self.domain
             and omit_unset_slots == self.omit_unset_slots
             and len(applied) >= n
-            and all(a is b for a, b in zip(self.events, applied, strict=False))
+            and all(map(operator.is_, self.events, applied))
         )
 
     def extend(self, applied: List[Event]) -> None:
@@ -561,6 +580,71 @@ def _states_for_tracker_history(
 def continue_states() -> None:
     """Make each tracker keep its states and replay only new events for the next ones."""
     Domain.states_for_tracker_history = _states_for_tracker_history
+
+
+class _Applied:
+    """Rasa's pass over a tracker's events for `applied_events`, as far as it got."""
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        self.loop_names = {e.name for e in events if isinstance(e, ActiveLoop) and e.name}
+        self.seen: List[Event] = []
+        self.applied: List[Event] = []
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> None:
+        """A copied tracker starts its own."""
+        return None
+
+    def __reduce__(self) -> Tuple[Any, Tuple[()]]:
+        """A pickled tracker does not carry it either."""
+        return (type(None), ())
+
+    def fits(self, events: Sequence[Event], new: List[Event]) -> bool:
+        """Whether `events` begin with those seen, and `new` activates no other form."""
+        return (
+            len(events) >= len(self.seen)
+            and all(map(operator.is_, self.seen, events))
+            and all(e.name in self.loop_names for e in new if isinstance(e, ActiveLoop) and e.name)
+        )
+
+    def extend(self, tracker: DialogueStateTracker, new: List[Event]) -> None:
+        """Rasa's pass (`DialogueStateTracker.applied_events`) over the events in `new`."""
+        applied = self.applied
+        for event in new:
+            if isinstance(event, (Restarted, SessionStarted)):
+                applied.clear()
+            elif isinstance(event, ActionReverted):
+                tracker._undo_till_previous(ActionExecuted, applied)
+            elif isinstance(event, UserUtteranceReverted):
+                tracker._undo_till_previous(UserUttered, applied)
+                tracker._undo_till_previous(ActionExecuted, applied)
+            elif (
+                isinstance(event, ActionExecuted)
+                and event.action_name in self.loop_names
+                and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+            ):
+                tracker._undo_till_previous_loop_execution(event.action_name, applied)
+            else:
+                applied.append(event)
+        self.seen.extend(new)
+
+
+def _applied_events(self: DialogueStateTracker) -> List[Event]:
+    """`DialogueStateTracker.applied_events`, continued from the tracker's last call."""
+    if type(self) is not DialogueStateTracker:
+        return rasa_applied_events(self)
+    events = self.events
+    kept = self.__dict__.get("_lantern_applied")
+    new = list(islice(events, len(kept.seen), None)) if kept is not None else []
+    if kept is None or not kept.fits(events, new):
+        kept = self.__dict__["_lantern_applied"] = _Applied(events)
+        new = list(events)
+    kept.extend(self, new)
+    return list(kept.applied)
+
+
+def continue_applied_events() -> None:
+    """Make each tracker carry on Rasa's pass for `applied_events` from where it got to."""
+    DialogueStateTracker.applied_events = _applied_events
 
 
 def debug_logged() -> bool:
@@ -610,4 +694,5 @@ def apply() -> None:
     keep_action_connections()
     cache_empty_domain()
     continue_states()
+    continue_applied_events()
     copy_only_logged_arguments()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import operator
 import sqlite3
 import subprocess
 import sys
@@ -540,6 +541,45 @@ def test_states_continue_exactly_as_rasas_replay_makes_them() -> None:
         assert copy.deepcopy(tracker).__dict__.get("_lantern_states") is None
 
     same_states()
+
+
+def test_applied_events_continue_exactly_as_rasas_pass_makes_them() -> None:
+    """Growing, rewound and restarted conversations, forms: Rasa's applied events."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActiveLoop
+
+    domain = Domain.load(ROOT / "domain.yml")
+    speed.apply()
+    assert DialogueStateTracker.applied_events is speed._applied_events
+    # a second form's name, and its action run before and after it is activated
+    extra = st.sampled_from([ActiveLoop("other_form"), ActionExecuted("other_form")])
+    events = st.lists(st.tuples(st.one_of(_conversation_events(), extra), st.booleans()))
+
+    @settings(max_examples=300, deadline=None)
+    @given(events, st.sampled_from([None, 4]))
+    def same_events(sequence: list, history: int | None) -> None:
+        # a capped history drops its first events: what was seen is no longer the start
+        tracker = DialogueStateTracker("someone", domain.slots, history)
+        for event, ask in sequence:
+            tracker.update(event)
+            if not ask:
+                continue
+            ours = speed._applied_events(tracker)
+            assert ours == speed.rasa_applied_events(tracker)
+            assert all(map(operator.is_, ours, speed.rasa_applied_events(tracker)))
+            ours.clear()  # callers may edit what they get
+        assert copy.deepcopy(tracker).__dict__.get("_lantern_applied") is None
+        assert speed._applied_events(tracker) == speed.rasa_applied_events(tracker)
+
+    same_events()
+    shortened = DialogueStateTracker("someone", domain.slots)
+    for event in (ActionExecuted("action_listen"), UserUttered("hi"), ActionExecuted("x")):
+        shortened.update(event)
+    speed._applied_events(shortened)
+    shortened.events.pop()  # events taken away at the end
+    assert speed._applied_events(shortened) == speed.rasa_applied_events(shortened)
 
 
 def _tracker_view(tracker: DialogueStateTracker) -> Any:
