@@ -352,6 +352,7 @@ Getter = Callable[[Dict[str, Any]], Any]
 #: (label, getter, unit, target check or None, target text)
 ROWS: List[Tuple[str, Getter, str, Callable[[float], bool] | None, str]] = [
     ("routing accuracy, blind set v3", _accuracy("v3 (blind)"), "%", lambda v: v >= 0.95, ">= 95%"),
+    ("routing accuracy, blind set v6", _accuracy("v6 (blind)"), "%", lambda v: v >= 0.95, ">= 95%"),
     ("routing accuracy, dev set v5", _accuracy("v5 (dev)"), "%", None, ""),
     ("routing accuracy, dev set v2", _accuracy("v2 (dev)"), "%", None, ""),
     ("routing accuracy, dev set v1", _accuracy("v1 (dev)"), "%", None, ""),

@@ -132,7 +132,11 @@ def test_evaluate_marks_each_target_and_the_ratio() -> None:
         "ready_s": 5.0,
         "rss_mib_after_load": {"rasa": 500.0},
         "training": {"seconds": 60.0},
-        "routing": {"v3 (blind)": {"accuracy": 0.96}, "v5 (dev)": {"accuracy": 0.94}},
+        "routing": {
+            "v3 (blind)": {"accuracy": 0.96},
+            "v6 (blind)": {"accuracy": 0.93},
+            "v5 (dev)": {"accuracy": 0.94},
+        },
     }
     base = {**system, "ready_s": 10.0}
     rows = {
@@ -149,6 +153,7 @@ def test_evaluate_marks_each_target_and_the_ratio() -> None:
     assert rows["failed requests (all levels)"]["lantern_pass"] is False
     assert rows["start to ready"]["ratio"] == 0.5
     assert rows["routing accuracy, blind set v3"]["lantern_pass"] is True
+    assert rows["routing accuracy, blind set v6"]["lantern_pass"] is False
     assert rows["routing accuracy, dev set v5"]["lantern_pass"] is None  # no target on a dev set
 
 
@@ -198,7 +203,8 @@ def test_nlu_report_never_writes_out_a_blind_sets_misrouted_texts(tmp_path: Path
     assert blind["confusions"] == [{"expected": "a", "got": "b", "count": 1}]
     assert "secret" not in json.dumps(blind) + nlu_report.markdown(blind, "v")
     assert dev["misses"] == [{"text": "b secret two", "expected": "a", "got": "b"}]
-    assert all(blind for name, (_, blind, _) in nlu_report.HOLDOUT_SETS.items() if "v3" in name)
+    assert all(blind for name, (_, blind, _) in nlu_report.HOLDOUT_SETS.items() if "blind" in name)
+    assert {"v3 (blind)", "v6 (blind)"} <= set(nlu_report.HOLDOUT_SETS)
     left = nlu_report.evaluate(_FakeRouter(), tmp_path, blind=True, leave_out="b secret")  # type: ignore[arg-type]
     assert (left["questions"], left["accuracy"]) == (1, 1.0)
 
