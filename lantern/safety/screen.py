@@ -15,7 +15,10 @@ Words listed under `fuzzy` also match misspellings (Damerau-Levenshtein distance
 so "sucidal" and "myslef" are read as "suicidal" and "myself".
 
 Each category has `phrases` (decisive on their own), `terms` (decisive only in
-a clause that also has a first-person word: I, me, my, myself, we ...) and
+a clause that also has a first-person word: I, me, my, myself, we ..., or, for
+a category with `fragment`, the listed terms in a message of at most
+`max_words` words that is not a question: "self harm", "ayahuasca retreat
+suicidal") and
 `all_of` (a list of group pairs: decisive when every group of one entry has a
 match anywhere in the message, e.g. "on a substance now" and "distress"). A match is
 dropped when a negation stands shortly before it in the same clause ("I'm not
@@ -125,6 +128,9 @@ class _Compiled:
     current_medicine: Dict[str, _Medicine] = field(default_factory=dict)
     # category -> (marker scope "message" or "part", the phrases it may drop or None)
     not_now: Dict[str, Tuple[str, FrozenSet[str] | None]] = field(default_factory=dict)
+    # category -> (most words of a fragment, words that open a question instead,
+    # the terms that decide in one)
+    fragment: Dict[str, Tuple[int, FrozenSet[str], FrozenSet[str]]] = field(default_factory=dict)
 
 
 def _token_pattern(word: str) -> Dict[str, Any]:
@@ -162,6 +168,7 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
     statements: Dict[Tuple[str, str], str] = {}
     current_medicine: Dict[str, _Medicine] = {}
     not_now_rules: Dict[str, Tuple[str, FrozenSet[str] | None]] = {}
+    fragments: Dict[str, Tuple[int, FrozenSet[str], FrozenSet[str]]] = {}
 
     def add(key: str, phrases: Any, where: str) -> None:
         if not isinstance(phrases, list) or not all(
@@ -211,6 +218,16 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
                 scope,
                 None if listed is None else frozenset(str(p) for p in listed),
             )
+        fragment = spec.get("fragment")
+        if fragment:
+            terms = frozenset(str(t) for t in fragment.get("terms") or [])
+            if not terms <= set(spec.get("terms") or []):
+                raise ValueError(f"{source}: {category}.fragment.terms must be among its terms")
+            fragments[category] = (
+                int(fragment["max_words"]),
+                frozenset(str(w).lower() for w in fragment.get("not_after") or []),
+                terms,
+            )
         medicine = spec.get("current_medicine")
         if medicine:
             add(f"{category}|statement|{{phrase}}", medicine.get("statements"), category)
@@ -241,6 +258,7 @@ def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
         statements=statements,
         current_medicine=current_medicine,
         not_now=not_now_rules,
+        fragment=fragments,
     )
 
 
@@ -326,6 +344,17 @@ def _current_medicine(
         if not any(t.norm_ in rule.substances for t in window):
             return True
     return False
+
+
+def _fragment(
+    doc: Any, text: str, term: str, rule: Tuple[int, FrozenSet[str], FrozenSet[str]] | None
+) -> bool:
+    """Whether `term` decides as the message is a fragment: a few words, not a question."""
+    if rule is None or "?" in text or term not in rule[2]:
+        return False
+    most, openers, _ = rule
+    words = [t for t in doc if t.is_alpha or t.like_num]
+    return 0 < len(words) <= most and words[0].lower_ not in openers
 
 
 def screen(text: str, compiled: _Compiled | None = None) -> Decision:
@@ -415,8 +444,9 @@ def screen(text: str, compiled: _Compiled | None = None) -> Decision:
             continue
         if hypothetical or placed_elsewhere(category, phrase, start):
             continue
-        if kind == "terms" and not any(
-            clause[t.i] == c and t.norm_ in comp.first_person for t in doc
+        if kind == "terms" and not (
+            any(clause[t.i] == c and t.norm_ in comp.first_person for t in doc)
+            or _fragment(doc, text, phrase, comp.fragment.get(category))
         ):
             continue
         fired.setdefault(category, []).append(phrase)

@@ -189,8 +189,9 @@ DIFFER = ("ketamine tired", "ketamine relapse")  # readings lead to different an
 #: The screen decides this one although the classifier beneath was unsure.
 SCREENED_CRISIS = "ayahuasca retreat end my life"
 #: Unsure; its question-type readings alone would be answered, but a crisis
-#: reading is plausible: never answered by pooling.
-SAFETY_READING = "ayahuasca maoi self harm"
+#: reading is plausible: never answered by pooling. (A question: without the
+#: "?" the few words are a fragment, which the screen itself decides.)
+SAFETY_READING = "ayahuasca maoi self harm?"
 
 
 @pytest.fixture(scope="module")

@@ -480,3 +480,20 @@ def test_exact_words_are_split_like_the_text() -> None:
 def test_malformed_phrase_files_are_refused(spec: Dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         _compiled(safety_active_use=spec)
+
+
+def test_a_fragment_decides_its_listed_terms_without_a_first_person_word() -> None:
+    fragment = {"max_words": 4, "not_after": ["what"], "terms": ["suicidal"]}
+    comp = _compiled(safety_crisis={"terms": ["suicidal", "end it"], "fragment": fragment})
+    assert screen("retreat suicidal", comp).category == "safety_crisis"
+    assert screen("i am not suicidal", comp).category is None  # negated
+    assert screen("retreat suicidal?", comp).category is None  # a question
+    assert screen("what suicidal means", comp).category is None  # opens a question
+    assert screen("retreat and suicidal thoughts here", comp).category is None  # 5 words
+    assert screen("end it", comp).category is None  # not a listed term
+    assert screen("i want to end it", comp).category == "safety_crisis"  # first person
+    # without `fragment`, terms need the first person
+    plain = _compiled(safety_crisis={"terms": ["suicidal"]})
+    assert screen("retreat suicidal", plain).category is None
+    with pytest.raises(ValueError):
+        _compiled(safety_crisis={"terms": ["suicidal"], "fragment": {**fragment, "terms": ["x"]}})
