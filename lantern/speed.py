@@ -508,6 +508,11 @@ def cache_empty_domain() -> None:
     Domain.is_empty = _is_empty
 
 
+def _begins_with(events: Sequence[Event], start: Sequence[Event]) -> bool:
+    """Whether `events` begin with the very event objects of `start`."""
+    return len(events) >= len(start) and all(map(operator.is_, start, events))
+
+
 class _States:
     """The states of a tracker's history so far, and the replay they came from."""
 
@@ -528,12 +533,10 @@ class _States:
 
     def fits(self, domain: Domain, omit_unset_slots: bool, applied: List[Event]) -> bool:
         """Whether these states are the start of `applied`'s, for this domain."""
-        n = len(self.events)
         return (
             domain is self.domain
             and omit_unset_slots == self.omit_unset_slots
-            and len(applied) >= n
-            and all(map(operator.is_, self.events, applied))
+            and _begins_with(applied, self.events)
         )
 
     def extend(self, applied: List[Event]) -> None:
@@ -600,10 +603,8 @@ class _Applied:
 
     def fits(self, events: Sequence[Event], new: List[Event]) -> bool:
         """Whether `events` begin with those seen, and `new` activates no other form."""
-        return (
-            len(events) >= len(self.seen)
-            and all(map(operator.is_, self.seen, events))
-            and all(e.name in self.loop_names for e in new if isinstance(e, ActiveLoop) and e.name)
+        return _begins_with(events, self.seen) and all(
+            e.name in self.loop_names for e in new if isinstance(e, ActiveLoop) and e.name
         )
 
     def extend(self, tracker: DialogueStateTracker, new: List[Event]) -> None:
