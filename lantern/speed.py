@@ -36,7 +36,8 @@ Each one leaves behaviour unchanged; tests/scale/test_speed.py checks that.
   (about a tenth of the server's time). A state depends only on the events
   before it, so each tracker now keeps the states it had and the replay where
   it stopped, and replays only the events added since. When the events before
-  that point are no longer the same (a rewind, a restart), it starts again.
+  that point are no longer the same (a rewind, a restart), or a new event
+  changed a user message a kept state was made from, it starts again.
   Callers get their own copies (they edit them).
 - `continue_applied_events`: the events that count (restarts, rewinds and form
   repeats taken out) are worked out from the first event on, several times per
@@ -113,6 +114,8 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
     ActiveLoop,
+    DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
     Event,
     Restarted,
     SessionStarted,
@@ -508,6 +511,10 @@ def cache_empty_domain() -> None:
     Domain.is_empty = _is_empty
 
 
+#: events that change the latest user message in place (its entities, its featurization)
+_IN_PLACE = (EntitiesAdded, DefinePrevUserUtteredFeaturization)
+
+
 def _begins_with(events: Sequence[Event], start: Sequence[Event]) -> bool:
     """Whether `events` begin with the very event objects of `start`."""
     return len(events) >= len(start) and all(map(operator.is_, start, events))
@@ -522,6 +529,8 @@ class _States:
         self.replay = tracker.init_copy()
         self.events: List[Event] = []  # the applied events replayed so far
         self.states: List[Dict[str, Any]] = []  # one before each action among them
+        # the user messages those states were made from (kept alive: ids stay unique)
+        self.stated: Dict[int, Event] = {}
 
     def __deepcopy__(self, memo: Dict[int, Any]) -> None:
         """A copied tracker starts its own (not a copy of the domain and replay)."""
@@ -537,13 +546,29 @@ class _States:
             domain is self.domain
             and omit_unset_slots == self.omit_unset_slots
             and _begins_with(applied, self.events)
+            and not self._restated(applied[len(self.events) :])
         )
+
+    def _restated(self, new: List[Event]) -> bool:
+        """Whether a new event changed a user message these states were made from.
+
+        Two events change the latest user message in place, and had changed it
+        before these states are extended: a replay now would see the change.
+        """
+        for event in new:
+            if isinstance(event, UserUttered):
+                return False  # what follows changes this new message
+            if isinstance(event, _IN_PLACE) and id(self.replay.latest_message) in self.stated:
+                return True
+        return False
 
     def extend(self, applied: List[Event]) -> None:
         """Replay the events after those seen, as `generate_all_prior_trackers` does."""
         for event in applied[len(self.events) :]:
             if isinstance(event, ActionExecuted):
                 self.states.append(self._state())
+                message = self.replay.latest_message
+                self.stated[id(message)] = message
             self.replay.update(event)
             self.events.append(event)
 

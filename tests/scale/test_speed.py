@@ -17,7 +17,14 @@ import numpy as np
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    EntitiesAdded,
+    Event,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
@@ -541,6 +548,15 @@ def test_states_continue_exactly_as_rasas_replay_makes_them() -> None:
         assert copy.deepcopy(tracker).__dict__.get("_lantern_states") is None
 
     same_states()
+    # a user message changed in place after a kept state was made from it
+    changed = DialogueStateTracker("someone", domain.slots)
+    changed.update(UserUttered("text", {"name": "greet", "confidence": 0.9}))
+    changed.update(ActionExecuted("action_listen"))
+    speed._states_for_tracker_history(domain, changed)
+    changed.update(EntitiesAdded([{"entity": "condition", "value": "ptsd"}]))
+    assert speed._states_for_tracker_history(
+        domain, changed
+    ) == speed.rasa_states_for_tracker_history(domain, changed)
 
 
 def test_applied_events_continue_exactly_as_rasas_pass_makes_them() -> None:
