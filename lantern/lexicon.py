@@ -70,12 +70,16 @@ def lemma(word: str) -> str:
 class Lexicon:
     """Entity synonyms from `knowledge/lexicon.yml`, matched on lemmas."""
 
-    def __init__(self, entries: Dict[str, Dict[str, List[str]]]) -> None:
-        """Build the matcher from {label: {value: [phrases]}}."""
-        from spacy.matcher import Matcher
+    def __init__(self, entries: Dict[str, Dict[str, List[str]]], matcher_class: Any = None) -> None:
+        """Build the matcher from {label: {value: [phrases]}}.
+
+        `matcher_class` is the matcher kind: `SplitMatcher` unless given (tests
+        compare with spaCy's `Matcher`).
+        """
+        from lantern.matching import SplitMatcher
 
         self.entries = entries
-        self._matcher = Matcher(nlp().vocab)
+        self._matcher = (matcher_class or SplitMatcher)(nlp().vocab)
         self._fuzzy = tuple(
             sorted(
                 {

@@ -159,11 +159,17 @@ def _pattern(phrase: str) -> List[Dict[str, Any]]:
     return [_token_pattern(w) for w in words]
 
 
-def compile_phrases(data: Dict[str, Any], source: str = "phrases") -> _Compiled:
-    """Build the matcher from the parsed phrase file; errors name the source."""
-    from spacy.matcher import Matcher
+def compile_phrases(
+    data: Dict[str, Any], source: str = "phrases", matcher_class: Any = None
+) -> _Compiled:
+    """Build the matcher from the parsed phrase file; errors name the source.
 
-    matcher = Matcher(nlp().vocab)
+    `matcher_class` is the matcher kind: `SplitMatcher` unless given (tests
+    compare with spaCy's `Matcher`).
+    """
+    from lantern.matching import SplitMatcher
+
+    matcher = (matcher_class or SplitMatcher)(nlp().vocab)
     not_within: Dict[Tuple[str, int], FrozenSet[str] | None] = {}
     statements: Dict[Tuple[str, str], str] = {}
     current_medicine: Dict[str, _Medicine] = {}
