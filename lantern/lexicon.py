@@ -10,10 +10,11 @@ misspellings ("psilocibin", "fibromyalga").
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
@@ -25,6 +26,8 @@ from lantern.paths import LEXICON_FILE
 FUZZY_MIN_LENGTH = 7
 
 _LOCK = threading.Lock()
+#: texts whose mentions `Lexicon.find` keeps (the NLU pipeline asks twice per message)
+FOUND_KEPT = 64
 
 #: Adverbs people slip inside a phrase ("nothing has *really* helped my depression",
 #: "antidepressants *never even* worked"): a multiword phrase matches with any one of
@@ -79,6 +82,7 @@ class Lexicon:
         from lantern.matching import SplitMatcher
 
         self.entries = entries
+        self._found: OrderedDict[str, Tuple[Mention, ...]] = OrderedDict()
         self._matcher = (matcher_class or SplitMatcher)(nlp().vocab)
         self._fuzzy = tuple(
             sorted(
@@ -126,7 +130,23 @@ class Lexicon:
         return doc
 
     def find(self, text: str, doc: Any | None = None) -> List[Mention]:
-        """All non-overlapping mentions in `text`, longest match first."""
+        """All non-overlapping mentions in `text`, longest match first.
+
+        `doc`, if given, is `self.doc(text)`. The NLU pipeline asks twice per
+        message (tokenizer, entity extractor): the last texts' mentions are kept.
+        """
+        with _LOCK:
+            known = self._found.get(text)
+        if known is not None:
+            return list(known)
+        mentions = self._find(text, doc)
+        with _LOCK:
+            self._found[text] = tuple(mentions)
+            while len(self._found) > FOUND_KEPT:
+                self._found.popitem(last=False)
+        return mentions
+
+    def _find(self, text: str, doc: Any | None) -> List[Mention]:
         from spacy.util import filter_spans
 
         doc = doc if doc is not None else self.doc(text)

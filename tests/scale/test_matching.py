@@ -15,6 +15,7 @@ import yaml
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
+from lantern import lexicon as lexicon_module
 from lantern.lexicon import Lexicon, lexicon, nlp
 from lantern.matching import SplitMatcher, plain_phrases
 from lantern.paths import PHRASES_FILE
@@ -145,3 +146,25 @@ def test_the_lexicon_finds_what_it_finds_with_one_matcher(texts: List[str]) -> N
     assert len(phrases) > 400
     for text in [*phrases, *texts]:
         assert lexicon().find(text) == reference.find(text), text
+
+
+def test_the_lexicon_keeps_the_last_texts_mentions(monkeypatch: pytest.MonkeyPatch) -> None:
+    lex = Lexicon(lexicon().entries)
+    calls: List[str] = []
+    find = lex._find
+    monkeypatch.setattr(lex, "_find", lambda text, doc: calls.append(text) or find(text, doc))
+    text = "can shrooms or special k help my PTSD?"
+    first = lex.find(text)
+    assert [(m.label, m.value) for m in first] == [
+        ("substance", "psilocybin"),
+        ("substance", "ketamine"),
+        ("condition", "ptsd"),
+    ]
+    first.clear()  # a caller's list is its own
+    assert lex.find(text, lex.doc(text)) == Lexicon(lexicon().entries).find(text)
+    assert calls == [text]
+    for i in range(lexicon_module.FOUND_KEPT):
+        lex.find(f"ketamine {i}")
+    assert len(lex._found) == lexicon_module.FOUND_KEPT and text not in lex._found
+    lex.find(text)
+    assert calls.count(text) == 2
