@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import logging
 import operator
 import sqlite3
 import subprocess
@@ -814,3 +815,418 @@ def test_rule_predictions_are_rasas_without_the_impossible_text_lookup(
     for domain in (Domain.empty(), agent.domain):
         assert speed._is_empty(domain) == speed.rasa_is_empty(domain)
     assert speed._is_empty(Domain.empty()) and not speed._is_empty(agent.domain)
+
+
+class _LogRecords(logging.Handler):
+    """Every record Rasa's loggers write, as (logger, level, message)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _extraction(run: Any, tracker: DialogueStateTracker, domain: Any) -> Any:
+    """What `run` (an `ActionExtractSlots.run`) gives, warns and logs for `tracker`."""
+    import warnings
+
+    from rasa.core.actions.action import ActionExtractSlots
+
+    rasa_logger = logging.getLogger("rasa")
+    level, records = rasa_logger.level, _LogRecords()
+    rasa_logger.addHandler(records)
+    rasa_logger.setLevel(logging.DEBUG)
+    try:
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            coroutine = run(ActionExtractSlots(None), None, None, tracker, domain)
+            try:
+                coroutine.send(None)  # the fake action server answers at once
+            except StopIteration as stop:
+                outcome: Any = [
+                    (type(e), {k: v for k, v in e.as_dict().items() if k != "timestamp"})
+                    for e in stop.value
+                ]
+            except Exception as error:  # Rasa's own failure must be the same
+                outcome = (type(error), str(error))
+            else:
+                raise AssertionError("the fake action server does not wait")
+    finally:
+        rasa_logger.removeHandler(records)
+        rasa_logger.setLevel(level)
+    return outcome, [(w.category, str(w.message)) for w in warned], records.records
+
+
+def _fake_action_server(monkeypatch: pytest.MonkeyPatch, calls: list, moves: list) -> None:
+    """Custom actions answer from here; `action_c` may change the tracker's loop meanwhile."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.exceptions import RasaException
+
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+        calls.append((self.name(), tracker.active_loop_name, len(tracker.events)))
+        if self.name() == "action_d":
+            raise RasaException("the action server is down")
+        if self.name() == "action_validate_slot_mappings":
+            return [SlotSet("s1", None), BotUttered("checked")]
+        if moves and moves[0] is not None:
+            tracker.change_loop_to(moves[0])
+        return [SlotSet("s0", "from c"), BotUttered("hi"), ActionExecuted("not allowed")]
+
+    monkeypatch.setattr(RemoteAction, "run", run)
+
+
+def _same_extraction(build: Any, domain: Any, calls: list) -> Any:
+    """Rasa's and Lantern's extraction on copies of a tracker from `build`: what Rasa's gave."""
+    rasa_tracker = build()
+    our_tracker = copy.deepcopy(rasa_tracker)
+    theirs = _extraction(speed.rasa_extract_slots_run, rasa_tracker, domain)
+    rasa_calls = list(calls)
+    calls.clear()
+    ours = _extraction(speed._extract_slots, our_tracker, domain)
+    assert ours == theirs
+    assert calls == rasa_calls
+    # slots made on demand too (repr: a slot may hold an array)
+    assert repr(_tracker_view(our_tracker)) == repr(_tracker_view(rasa_tracker))
+    calls.clear()
+    return theirs
+
+
+def _skips(tracker: DialogueStateTracker, domain: Any) -> bool:
+    """Whether Lantern's extraction skips any mapping for `tracker`."""
+    skipping, loop = speed._skip_state(tracker)
+    plan = speed._extraction_plan(domain)
+    return skipping and any(
+        loops is not None and loop not in loops for _, mappings in plan for _, loops in mappings
+    )
+
+
+def test_slot_extraction_on_lantern_domain_is_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 36 intake mappings are skipped outside the form; events, logs and calls as Rasa's."""
+    import hashlib
+    import inspect
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActiveLoop
+    from rasa.shared.core.slot_mappings import SlotMapping
+
+    # the Rasa code `_extract_slots` repeats and `_skippable_loops` reasons about
+    read = [
+        speed.rasa_extract_slots_run,
+        ActionExtractSlots._matches_mapping_conditions,
+        ActionExtractSlots._verify_mapping_conditions,
+        SlotMapping.intent_is_desired,
+        SlotMapping._get_active_loop_ignored_intents,
+        SlotMapping.check_mapping_validity,
+        DialogueStateTracker.get_slot,
+        DialogueStateTracker.active_loop_name.fget,
+        DialogueStateTracker.is_active_loop_rejected.fget,
+    ]
+    source = "".join(inspect.getsource(f) for f in read).encode()
+    assert hashlib.sha256(source).hexdigest() == RASA_EXTRACTION_SHA256, "re-read Rasa's code"
+
+    speed.apply()
+    assert ActionExtractSlots.run is speed._extract_slots
+    domain = Domain.load(ROOT / "domain.yml")
+    skippable = [
+        loops for _, ms in speed._extraction_plan(domain) for _, loops in ms if loops is not None
+    ]
+    assert len(skippable) == 36 and set(skippable) == {frozenset({"intake_form"})}
+    intake = sorted(s.name for s in domain.slots if s.name.startswith("intake_"))
+    calls: list = []
+    _fake_action_server(monkeypatch, calls, [])
+    entities = [
+        {"entity": "region", "value": "uk"},
+        {"entity": "substance", "value": "ketamine"},
+        {"entity": "condition", "value": "ptsd"},
+    ]
+    skipped, filled = [], []
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.sampled_from([None, "intake_form", "other_form"]),
+        st.booleans(),
+        st.sampled_from([None, *intake[:3], "substance"]),
+        st.sampled_from([None, *domain.intents]),
+        st.lists(st.sampled_from(entities), max_size=2),
+        st.sampled_from(["yes", "", None, "03/04/1990", "is ketamine addictive?"]),
+    )
+    def same(
+        loop: Any, rejected: bool, requested: Any, intent: Any, found: list, text: Any
+    ) -> None:
+        def build() -> DialogueStateTracker:
+            tracker = DialogueStateTracker("extract", domain.slots)
+            tracker.update(SlotSet("requested_slot", requested))
+            if loop:
+                tracker.update(ActiveLoop(loop))
+                tracker.active_loop.rejected = rejected  # type: ignore[union-attr]
+            tracker.update(UserUttered(text, {"name": intent} if intent else {}, list(found)))
+            return tracker
+
+        outcome = _same_extraction(build, domain, calls)
+        skipped.append(_skips(build(), domain))
+        filled.append(bool(outcome[0]))
+
+    same()
+    assert sum(skipped) >= len(skipped) // 3 and any(filled)
+    domain.slots = [s for s in domain.slots if not s.name.startswith("intake_")]
+    assert all(loops is None for _, ms in speed._extraction_plan(domain) for _, loops in ms)
+
+
+#: sha256 of the Rasa 3.6.21 functions `_extract_slots` and `_skippable_loops` follow
+RASA_EXTRACTION_SHA256 = "14defdb666074103449ab856d91206662118a818dbbafdfbae0bc753f7d2053f"
+
+
+def _domain_with(slots: list, validate: bool, required: list) -> Any:
+    """A small domain: slots s0.. with the given (type, mappings), two forms, custom actions."""
+    import warnings
+
+    from rasa.shared.core.domain import Domain
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Domain.from_dict(
+            {
+                "version": "3.1",
+                "intents": ["greet", "inform", "stop"],
+                "entities": ["thing", {"place": {"roles": ["from", "to"]}}],
+                "slots": {
+                    f"s{i}": {"type": kind, "mappings": mappings}
+                    for i, (kind, mappings) in enumerate(slots)
+                },
+                "forms": {
+                    "form_a": {"required_slots": required, "ignored_intents": ["stop"]},
+                    "form_b": {"required_slots": []},
+                },
+                "actions": ["action_c", "action_d"]
+                + (["action_validate_slot_mappings"] if validate else []),
+            }
+        )
+
+
+def _slot_mappings() -> Any:
+    """A hypothesis strategy of slot mappings of every type, odd ones included."""
+    from hypothesis import strategies as st
+
+    # mostly conditions that name a loop, some that name none or are not dicts
+    conditions = [
+        {"active_loop": "form_a"},
+        {"active_loop": "form_b"},
+        {"active_loop": "never_active"},
+        {"active_loop": "form_a", "requested_slot": "s0"},
+        {"active_loop": "form_b", "requested_slot": None},
+        {"active_loop": None},
+        {"active_loop": ""},
+        {"requested_slot": "s1"},
+        "form_a",
+    ]
+    condition = st.sampled_from(conditions[:5] * 3 + conditions[5:])
+
+    def mapping(
+        kind: str, conditions: Any, intent: Any, not_intent: Any, entity: str, other: Any
+    ) -> Dict[str, Any]:
+        made: Dict[str, Any] = {"type": kind}
+        if kind == "from_entity":
+            made["entity"] = entity
+            if other:
+                made["role"] = "from"
+        elif kind in ("from_intent", "from_trigger_intent"):
+            made["value"] = other if other is not None else "chosen"
+        elif kind == "custom" and other:
+            made["action"] = "action_d" if other is True else "action_c"
+        for key, value in (("intent", intent), ("not_intent", not_intent)):
+            if value is not None:
+                made[key] = value
+        if conditions is not None:
+            made["conditions"] = conditions
+        return made
+
+    return st.builds(
+        mapping,
+        st.sampled_from(
+            ["from_text", "from_entity", "from_intent", "from_trigger_intent", "custom"]
+        ),
+        st.one_of(st.sampled_from([None, []]), st.lists(condition, min_size=1, max_size=3)),
+        st.sampled_from([None, "greet", ["greet", "inform"], "unknown", [], [""]]),
+        st.sampled_from([None, None, ["stop"], "greet", [], [["unhashable"]]]),
+        st.sampled_from(["thing", "place", "nope"]),
+        st.sampled_from([None, True, 0, "v"]),
+    )
+
+
+def test_slot_extraction_on_small_domains_is_rasas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any mappings, loops, requested slots, messages and action answers: Rasa's result."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rasa.shared.core.events import ActiveLoop
+
+    speed.apply()
+    calls: list = []
+    moves: list = [None]
+    _fake_action_server(monkeypatch, calls, moves)
+    absent = object()
+    entity = st.fixed_dictionaries(
+        {
+            "entity": st.sampled_from(["thing", "place", "nope"]),
+            "value": st.sampled_from(["v", None]),
+        },
+        optional={"role": st.just("from")},
+    )
+    message = st.one_of(
+        st.none(),
+        st.builds(
+            lambda text, name, found: UserUttered(text, {"name": name} if name else {}, found),
+            st.sampled_from(["hello", "", None]),
+            st.sampled_from([None, "greet", "inform", "stop", ("odd",), ["unhashable"]]),
+            st.lists(entity, max_size=2),
+        ),
+    )
+    kinds, seen = st.sampled_from(["any", "text", "list"]), []
+
+    @settings(max_examples=400, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(kinds, st.lists(_slot_mappings(), min_size=1, max_size=3)),
+            min_size=1,
+            max_size=4,
+        ),
+        st.booleans(),
+        st.lists(st.sampled_from(["s0", "s1", "s2"]), unique=True),
+        st.sampled_from(["domain", "no requested_slot", "any"]),
+        st.sampled_from([None, "form_a", "form_b", "", "never_active", "should_not_be_set"]),
+        st.booleans(),
+        st.sampled_from([absent, None, "s0", "s1", 3, ["s0"], np.array(["s0", "s1"])]),
+        st.sampled_from([absent, "before", None]),
+        message,
+        st.sampled_from([None, "form_a", "form_b"]),
+    )
+    def same(
+        slots: list,
+        validate: bool,
+        required: list,
+        slot_kinds: str,
+        loop: Any,
+        rejected: bool,
+        requested: Any,
+        before: Any,
+        latest: Any,
+        moved: Any,
+    ) -> None:
+        domain = _domain_with(slots, validate, [r for r in required if int(r[1]) < len(slots)])
+        moves[0] = moved
+
+        def build() -> DialogueStateTracker:
+            slots = {
+                "domain": domain.slots,
+                "no requested_slot": [s for s in domain.slots if s.name != "requested_slot"],
+                "any": None,  # Rasa's AnySlotDict: every slot exists, made when read
+            }[slot_kinds]
+            tracker = DialogueStateTracker("extract", slots)
+            if before is not absent:
+                tracker.update(SlotSet("s0", before))
+            if requested is not absent:
+                tracker.update(SlotSet("requested_slot", requested))
+            if loop is not None:
+                tracker.update(ActiveLoop(loop))
+                tracker.active_loop.rejected = rejected  # type: ignore[union-attr]
+            if latest is not None:
+                tracker.update(copy.deepcopy(latest))
+            return tracker
+
+        outcome, warned, logged = _same_extraction(build, domain, calls)
+        seen.append((_skips(build(), domain), type(outcome), bool(warned), bool(logged)))
+
+    same()
+    assert sum(s[0] for s in seen) >= len(seen) // 5  # the skip itself was tested
+    assert {s[1] for s in seen} == {list, tuple}  # events, and Rasa's errors
+    assert any(s[2] for s in seen) and any(s[3] for s in seen)
+
+    # the loop changes while a custom action runs: the mappings after it see the new one
+    moves[0] = "form_a"
+    text_in_form = {"type": "from_text", "conditions": [{"active_loop": "form_a"}]}
+    domain = _domain_with(
+        [("any", [{"type": "custom", "action": "action_c"}]), ("any", [text_in_form])], False, []
+    )
+
+    def greeted() -> DialogueStateTracker:
+        tracker = DialogueStateTracker("extract", domain.slots)
+        tracker.update(UserUttered("hello", {"name": "greet"}))
+        return tracker
+
+    outcome, _, _ = _same_extraction(greeted, domain, calls)
+    assert [(d["name"], d["value"]) for t, d in outcome if t is SlotSet] == [
+        ("s0", "from c"),
+        ("s1", "hello"),
+    ]
+
+
+def test_slot_extraction_leaves_to_rasa_what_could_fill_fail_log_or_warn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Conditions that can match, and each case where Rasa's checks of a mapping have an effect."""
+    from rasa.shared.core.events import ActiveLoop
+
+    speed.apply()
+    calls: list = []
+    _fake_action_server(monkeypatch, calls, [])
+    in_form_a = {"type": "from_text", "conditions": [{"active_loop": "form_a"}]}
+
+    def case(mapping: Dict[str, Any], slots: str, requested: Any, intent: Any) -> Any:
+        """Rasa's outcome, warnings and logs (Lantern's are the same) with form_b rejected."""
+        domain = _domain_with([("any", [mapping])], False, [])
+        kept = {"domain": domain.slots, "any": None}
+        kept["no requested_slot"] = [s for s in domain.slots if s.name != "requested_slot"]
+
+        def build() -> DialogueStateTracker:
+            tracker = DialogueStateTracker("extract", kept[slots])
+            if requested is not None:
+                tracker.update(SlotSet("requested_slot", requested))
+            tracker.update(ActiveLoop("form_b"))
+            tracker.active_loop.rejected = True  # type: ignore[union-attr]
+            tracker.update(UserUttered("hello", intent if isinstance(intent, dict) else None))
+            if not isinstance(intent, dict):  # changed later: UserUttered reads it when made
+                tracker.latest_message.intent = intent  # type: ignore[union-attr]
+            return tracker
+
+        found = _same_extraction(build, domain, calls)
+        rasa_tracker = build()
+        _extraction(speed.rasa_extract_slots_run, rasa_tracker, domain)
+        return (*found, dict.__contains__(rasa_tracker.slots, "requested_slot"))
+
+    greet = {"name": "greet"}
+    # conditions that match with no loop active (none, or one naming no loop): filled
+    for conditions in ([], [{"active_loop": None}], [{}, {"active_loop": "form_a"}]):
+        domain = _domain_with([("any", [{**in_form_a, "conditions": conditions}])], False, [])
+
+        def no_loop(domain: Any = domain) -> DialogueStateTracker:
+            tracker = DialogueStateTracker("extract", domain.slots)
+            tracker.update(UserUttered("hello", greet))
+            return tracker
+
+        outcome = _same_extraction(no_loop, domain, calls)[0]
+        assert [(d["name"], d["value"]) for t, d in outcome if t is SlotSet] == [("s0", "hello")]
+    # skipped: nothing happens, whatever the requested slot
+    validating = [("rasa.core.actions.action", logging.DEBUG, "Validating extracted slots: ")]
+    assert case(in_form_a, "domain", "s0", greet)[:3] == ([], [], validating)
+    # the requested slot is read, and missing: logged; made by an AnySlotDict
+    _, _, logged, _ = case(in_form_a, "no requested_slot", None, greet)
+    assert any("non existent slot 'requested_slot'" in r[2] for r in logged)
+    assert case(in_form_a, "any", None, greet)[3] is True
+    assert case({**in_form_a, "not_intent": "greet"}, "any", None, greet)[3] is False  # unread
+    # Rasa's checks fail: the requested slot's value, the latest intent, the mapping
+    assert case(in_form_a, "domain", np.array(["s0", "s1"]), greet)[0][0] is ValueError
+    assert case(in_form_a, "domain", "s0", {"name": ["a", "list"]})[0][0] is TypeError
+    assert case(in_form_a, "domain", "s0", "greet")[0][0] is AttributeError  # not a dict
+    odd = {**in_form_a, "not_intent": [["a", "list"]]}
+    assert case(odd, "domain", "s0", greet)[0][0] is TypeError
+    odd = {**in_form_a, "conditions": [{"active_loop": "form_a"}, "form_a"]}
+    assert case(odd, "domain", "s0", greet)[0][0] is AttributeError
+    # an invalid mapping warns
+    odd = {**in_form_a, "type": "from_entity", "entity": "nope"}
+    assert "non-existent entity 'nope'" in str(case(odd, "domain", "s0", greet)[1])
+    odd = {**in_form_a, "type": "from_intent", "intent": "nope", "value": 1}
+    assert "non-existent intent 'nope'" in str(case(odd, "domain", "s0", greet)[1])
