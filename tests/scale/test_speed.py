@@ -83,6 +83,15 @@ def test_the_sqlite_store_pools_write_ahead_connections(tracker_store: LanternTr
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     assert type(tracker_store.engine.pool).__name__ == "QueuePool"
+    # the server uses one connection at a time: it gets the one it used last
+    first, second = tracker_store.engine.raw_connection(), tracker_store.engine.raw_connection()
+    ids = [id(first.dbapi_connection), id(second.dbapi_connection)]
+    first.close()
+    second.close()
+    for _ in range(3):
+        again = tracker_store.engine.raw_connection()
+        assert id(again.dbapi_connection) == ids[1]
+        again.close()
 
 
 def test_the_sqlite_store_keeps_every_turn_across_threads_and_restarts(
@@ -424,14 +433,31 @@ def test_responses_are_accepted_exactly_when_the_full_schema_accepts_them() -> N
     assert verdicts == [full.is_valid(r) for r in responses]
     assert True in verdicts and False in verdicts
 
-    values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5))
+    # JSON values (what a response parses to): floats that are whole numbers too
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.sampled_from([1.0, 0.0, -2.0]),
+        st.text(max_size=5),
+    )
+    values = st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=2)
+            | st.dictionaries(st.sampled_from(["name", "entity", "start", "x"]), inner, max_size=2)
+        ),
+        max_leaves=4,
+    )
+    keys = ["name", "value", "text", "timestamp", "metadata", "data", "confidence", "policy"]
+    keys += ["parse_data", "input_channel", "message_id", "action_text", "hide_rule_turn"]
     kinds = st.sampled_from([*speed.event_validators()[1], "nope"])
-    event = st.dictionaries(
-        st.sampled_from(["name", "value", "text", "timestamp", "metadata", "data"]),
-        values,
-    ).flatmap(lambda d: kinds.map(lambda k: {**d, "event": k}))
+    event = st.dictionaries(st.sampled_from(keys), values).flatmap(
+        lambda d: kinds.map(lambda k: {**d, "event": k})
+    )
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=1000, deadline=None)
     @given(st.lists(event, max_size=3))
     def agrees(events: list) -> None:
         response = {"events": events}
