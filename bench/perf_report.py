@@ -2,9 +2,11 @@
 
 Writes results/bench.md and results/bench.json. In one run it:
 
-1. times a cold `rasa train` of Lantern (into a temporary directory; models/ is
-   not touched) and of the baseline (`bench/baseline/config.yml`, the `rasa init`
-   template, on Lantern's own domain and data) into results/bench-models/;
+1. times a cold training of Lantern as `make train` runs it (`python -m
+   lantern.rasa_main train`, into a temporary directory; models/ is not
+   touched) and of the baseline with Rasa's own `rasa train`
+   (`bench/baseline/config.yml`, the `rasa init` template, on Lantern's own
+   domain and data) into results/bench-models/;
 2. starts each model the way `make run` does (scripts/run.sh through
    tests/servers.py, free ports, a throwaway LANTERN_VAR_DIR), times start to
    the first answered message, loads it over REST at 1, 10 and 50 concurrent
@@ -166,8 +168,16 @@ def rasa_template() -> Path:
     return Path(rasa.__file__).parent / "cli" / "initial_project" / "config.yml"
 
 
+#: how each system trains: Lantern as `make train` does (scripts/train.sh), the
+#: baseline with Rasa's own command
+TRAIN_COMMANDS = {
+    "lantern": [str(VENV_BIN / "python"), "-m", "lantern.rasa_main", "train"],
+    "baseline": [str(VENV_BIN / "rasa"), "train"],
+}
+
+
 def train(config: Path, out: Path, name: str) -> Dict[str, Any]:
-    """Time a cold `rasa train` (own empty cache) of Lantern's domain and data with `config`."""
+    """Time a cold training (own empty cache) of Lantern's domain and data with `config`."""
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-train-") as tmp:
         # a copy: Rasa writes the defaults it chose back into an incomplete config file
@@ -175,8 +185,7 @@ def train(config: Path, out: Path, name: str) -> Dict[str, Any]:
         shutil.copy(config, config_copy)
         env = {**os.environ, "RASA_CACHE_DIRECTORY": str(Path(tmp) / "cache"), "TQDM_DISABLE": "1"}
         cmd = [
-            str(VENV_BIN / "rasa"),
-            "train",
+            *TRAIN_COMMANDS[name],
             "--config",
             str(config_copy),
             "--domain",

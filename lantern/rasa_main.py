@@ -41,13 +41,24 @@ def freeze_after(load: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[...,
     return load_then_freeze
 
 
+def collect_less() -> None:
+    """Freeze what is alive now and collect the youngest generation less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def main() -> None:
-    """Run Rasa's command line, without JAX, freezing the loaded model."""
+    """Run Rasa's command line, without JAX, freezing the loaded model (or, to train, the code)."""
     sys.modules.setdefault("jax", None)  # type: ignore[arg-type]  # None: "import jax" fails
     import rasa.core.run
     from rasa.__main__ import main as rasa_main
 
     rasa.core.run.load_agent_on_start = freeze_after(rasa.core.run.load_agent_on_start)
+    if sys.argv[1:2] == ["train"]:
+        import rasa.model_training  # noqa: F401 - Rasa's and TensorFlow's modules, then freeze
+
+        collect_less()
     rasa_main()
 
 

@@ -229,3 +229,23 @@ def test_nlu_report_measures_also_without_questions_that_are_training_examples(
     texts = real()  # the project's data, as Rasa reads it
     assert "is ketamine addictive" in texts
     assert not any("](" in t or "]{" in t for t in texts)  # entity markup removed
+
+
+def test_lantern_trains_as_make_train_does_and_the_baseline_as_rasa_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commands: list = []
+
+    def run(cmd: list, **kwargs: object) -> object:
+        commands.append(cmd)
+        return type("Done", (), {"returncode": 0})()
+
+    monkeypatch.setattr(perf_report.subprocess, "run", run)
+    monkeypatch.setattr(perf_report, "MODELS_OUT", tmp_path)
+    config = tmp_path / "config.yml"
+    config.write_text("recipe: default.v1\n")
+    for name in ("lantern", "baseline"):
+        assert perf_report.train(config, tmp_path / "out", name)["ok"]
+    assert commands[0][1:4] == ["-m", "lantern.rasa_main", "train"]
+    assert commands[1][0].endswith("/rasa") and commands[1][1] == "train"
+    assert "-m lantern.rasa_main train" in (perf_report.ROOT / "scripts/train.sh").read_text()

@@ -311,6 +311,27 @@ def test_the_server_freezes_what_the_model_load_leaves_alive() -> None:
     assert out.stdout.split() == ["0", "700", "5000", "True", "20000"], out.stderr[-2000:]
 
 
+def test_training_freezes_the_code_and_collects_less() -> None:
+    """`python -m lantern.rasa_main train` (scripts/train.sh): Rasa's modules frozen first."""
+    code = (
+        "import gc, sys\n"
+        "import rasa.__main__\n"
+        "def train():\n"
+        "    print(gc.get_freeze_count() > 100000, gc.get_threshold()[0],\n"
+        "          'rasa.model_training' in sys.modules, sys.modules['jax'] is None)\n"
+        "rasa.__main__.main = train\n"
+        "sys.argv = ['rasa', 'train']\n"
+        "from lantern import rasa_main\n"
+        "rasa_main.main()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert out.stdout.split() == ["True", "20000", "True", "True"], out.stderr[-2000:]
+    script = (ROOT / "scripts/train.sh").read_text()
+    assert "-m lantern.rasa_main train" in script and "bin/rasa train" not in script
+
+
 def test_the_safety_audit_writes_ahead_on_one_connection(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
