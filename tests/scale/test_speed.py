@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import numpy as np
 import pytest
@@ -305,10 +305,16 @@ def test_the_server_freezes_what_the_model_load_leaves_alive() -> None:
         "loaded = asyncio.run(rasa.core.run.load_agent_on_start('model', 'endpoints'))\n"
         "print(*before, len(loaded), gc.get_freeze_count() > 5000, gc.get_threshold()[0])\n"
     )
+    assert _printed(code) == ["0", "700", "5000", "True", "20000"]
+
+
+def _printed(code: str) -> List[str]:
+    """The words `code` prints when run by a fresh Python (stderr shown on failure)."""
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
     )
-    assert out.stdout.split() == ["0", "700", "5000", "True", "20000"], out.stderr[-2000:]
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.split()
 
 
 def test_training_freezes_the_code_and_collects_less() -> None:
@@ -324,10 +330,7 @@ def test_training_freezes_the_code_and_collects_less() -> None:
         "from lantern import rasa_main\n"
         "rasa_main.main()\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
-    assert out.stdout.split() == ["True", "20000", "True", "True"], out.stderr[-2000:]
+    assert _printed(code) == ["True", "20000", "True", "True"]
     script = (ROOT / "scripts/train.sh").read_text()
     assert "-m lantern.rasa_main train" in script and "bin/rasa train" not in script
 
