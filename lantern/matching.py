@@ -14,6 +14,7 @@ and on the test texts. Matches come sorted by start, end and key, each once.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any, Dict, List, Sequence, Tuple
 
 from spacy.matcher import Matcher, PhraseMatcher
@@ -50,18 +51,14 @@ def _values(token: Dict[str, Any]) -> Tuple[str, List[str]] | None:
 
 def plain_phrases(pattern: Sequence[Dict[str, Any]]) -> Tuple[str, List[List[str]]] | None:
     """(attribute, every token sequence the pattern allows) for a plain pattern, else None."""
-    parts = [_values(token) for token in pattern]
-    if not parts or any(p is None for p in parts):
+    found = [_values(token) for token in pattern]
+    parts = [part for part in found if part is not None]
+    if not parts or len(parts) != len(found):
         return None
-    attrs = {p[0] for p in parts if p is not None}
-    if len(attrs) != 1:
+    attrs = {attr for attr, _ in parts}
+    options = [values for _, values in parts]
+    if len(attrs) != 1 or math.prod(map(len, options)) > MAX_PHRASES_PER_PATTERN:
         return None
-    count = 1
-    for p in parts:
-        count *= len(p[1]) if p is not None else 1
-    if count > MAX_PHRASES_PER_PATTERN:
-        return None
-    options = [p[1] for p in parts if p is not None]
     return attrs.pop(), [list(words) for words in itertools.product(*options)]
 
 

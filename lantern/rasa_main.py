@@ -30,25 +30,23 @@ from typing import Any, Callable, Coroutine
 YOUNG_THRESHOLD = 20_000
 
 
+def collect_less() -> None:
+    """A full collection, `gc.freeze()` of what survives, and the young threshold."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def freeze_after(load: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Any]:
-    """`load`, then a full collection, `gc.freeze()` of what survives, and the threshold."""
+    """`load`, then `collect_less()`."""
 
     @functools.wraps(load)
     async def load_then_freeze(*args: Any, **kwargs: Any) -> Any:
         loaded = await load(*args, **kwargs)
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+        collect_less()
         return loaded
 
     return load_then_freeze
-
-
-def collect_less() -> None:
-    """Freeze what is alive now and collect the youngest generation less often."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def main() -> None:

@@ -106,7 +106,7 @@ class _Recording(SplitMatcher):
         self.plain: List[tuple] = []
 
     def add(self, key: str, patterns: List[List[Dict[str, Any]]]) -> None:
-        self.plain += [plain_phrases(p) for p in patterns if plain_phrases(p)]
+        self.plain += [plain for p in patterns if (plain := plain_phrases(p))]
         super().add(key, patterns)
 
 
