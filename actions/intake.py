@@ -4,11 +4,19 @@ The questions come from lantern/intake/questions.yml; storage, scoring and FHIR
 output from lantern/intake/. Rules in data/intake/rules.yml start the form, stop
 it (nothing stored), go back, and pause it for a safety reply. Lantern collects;
 clinicians decide: no score or eligibility is ever shown to the patient.
+
+PHQ-9 item 9 (thoughts of death or self-harm) is never lost: anything but a clear
+"not at all" is positive (crisis reply and urgent staff alert in the same turn), a
+refusal alerts staff as a refusal, and `intake_item9_history` keeps the first
+positive answer (and when) whatever "go back" does. The patient hears that staff
+have been told only when the alert is stored and the staff side is on; otherwise
+they are asked to tell the front desk.
 """
 
 from __future__ import annotations
 
 import abc
+import datetime as dt
 import logging
 from typing import Any, Dict, List
 
@@ -18,8 +26,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from lantern import staff
-from lantern.intake import store
+from lantern.intake import scoring, store
 from lantern.intake.questions import (
+    PREFER_NOT,
     PREFER_NOT_DISPLAY,
     Question,
     asked,
@@ -27,14 +36,19 @@ from lantern.intake.questions import (
     display,
     normalise,
     parse,
+    read_item9,
     sections,
 )
+from lantern.safety.helplines import helplines
 
 logger = logging.getLogger(__name__)
 
 FORM = "intake_form"
 CONSENT, GO_ON, CONFIRM = "intake_consent", "intake_go_on", "intake_confirm"
 ITEM9 = "intake_phq9_9"
+#: Item 9's first positive answer {answer, at}, refusal time (declined_at) and whether
+#: an alert was stored (alerted); not a form slot, so "go back" never clears it.
+ITEM9_HISTORY = "intake_item9_history"
 _QUESTION_SLOTS = list(by_slot())
 _AFTER_ITEM9 = _QUESTION_SLOTS.index(ITEM9) + 1
 #: Every slot the form can ask, in order (the domain lists the same, in the same order).
@@ -47,6 +61,7 @@ FORM_SLOTS: List[str] = [
 ]
 GO_BACK = {"title": "Go back", "payload": "go back"}
 STOP = {"title": "Stop and delete my answers", "payload": "stop"}
+GET_HELP = {"title": "Get help now", "payload": "/get_help"}
 YES = {"yes", "y", "yeah", "yep", "ok", "okay", "sure", "i agree", "agree", "yes i agree"}
 NO = {"no", "n", "nope", "no thanks", "no thank you", "i don't agree", "i do not agree"}
 
@@ -57,7 +72,7 @@ def required_slots(slots: Dict[str, Any]) -> List[str]:
         return [CONSENT]
     questions = [q.slot for q in asked()]
     item9 = slots.get(ITEM9)
-    if isinstance(item9, int) and item9 > 0:
+    if scoring.item9_positive(item9) or item9 == PREFER_NOT:
         at = questions.index(ITEM9) + 1
         questions.insert(at, GO_ON)
         if slots.get(GO_ON) == "no":  # answer no more questions: straight to the summary
@@ -77,7 +92,38 @@ def answers(slots: Dict[str, Any]) -> Dict[str, Any]:
 
 def reset_events() -> List[EventType]:
     """Clear every intake slot (nothing collected stays in the conversation state)."""
-    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("requested_slot", None)]
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, ITEM9_HISTORY)] + [
+        SlotSet("requested_slot", None)
+    ]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def item9_history(
+    slots: Dict[str, Any], *, positive: Any = None, declined: bool = False, alerted: bool
+) -> Dict[str, Any]:
+    """Item 9's history after this answer: the first positive answer and first refusal stay."""
+    history = dict(slots.get(ITEM9_HISTORY) or {})
+    if positive is not None and not history.get("first_positive"):
+        history["first_positive"] = {"answer": positive, "at": _now()}
+    if declined and not history.get("declined_at"):
+        history["declined_at"] = _now()
+    history["alerted"] = bool(history.get("alerted")) or alerted
+    return history
+
+
+def staff_told(slots: Dict[str, Any]) -> bool:
+    """Whether the patient may be told staff know: an alert is stored and staff can see it."""
+    history = slots.get(ITEM9_HISTORY) or {}
+    return bool(history.get("alerted")) and staff.staff_side_on()
+
+
+def _alert_line(told: bool, what: str) -> str:
+    if told:
+        return f"A member of staff has been told and will {what}."
+    return f"Please tell the front desk now, so a member of staff can {what}."
 
 
 def _message(
@@ -138,10 +184,15 @@ def ask(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> None:
         _message(dispatcher, "intake_consent", _consent_text(), buttons, question="consent")
         return
     if slot == GO_ON:
-        text = (
-            "Thank you for telling us. A member of staff has been told and will come to "
-            "talk with you. Would you like to go on with the remaining questions?"
-        )
+        if slots.get(ITEM9) == PREFER_NOT:
+            opening = "That's fine, you don't have to answer that one. " + _alert_line(
+                staff_told(slots), "check in with you"
+            )
+        else:
+            opening = "Thank you for telling us. " + _alert_line(
+                staff_told(slots), "come and talk with you"
+            )
+        text = f"{opening} Would you like to go on with the remaining questions?"
         buttons = [
             {"title": "Go on with the questions", "payload": "yes"},
             {"title": "No more questions", "payload": "no"},
@@ -218,6 +269,19 @@ def _reprompt(dispatcher: CollectingDispatcher, question: Question) -> None:
     )
 
 
+def _declined_reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Item 9 refused: no pressure, and the help lines in the same turn."""
+    region = helplines().region(tracker.get_slot("region"))
+    _message(
+        dispatcher,
+        "intake_item9_declined",
+        "That's fine, you don't have to answer this one. If you ever have thoughts of "
+        "hurting yourself or that you would be better off dead, help is there any time: "
+        f"{region.crisis_line}. If you are in danger now, call {region.emergency_number}.",
+        [GET_HELP],
+    )
+
+
 def _yes_no(value: Any) -> bool | None:
     words = normalise(str(value))
     if words in YES:
@@ -278,15 +342,36 @@ class ValidateIntakeForm(FormValidationAction):
                 return {slot: None}
             return {slot: "yes" if answer else "no"}
         question = by_slot()[slot]
+        if question.self_harm:
+            return self._item9(slot, value, dispatcher, tracker)
         parsed = parse(question, value)
         if parsed is None:
             _reprompt(dispatcher, question)
             return {slot: None}
-        if question.self_harm and isinstance(parsed, int) and parsed > 0:
-            dispatcher.utter_message(response="utter_safety_crisis")
-            staff.record_alert(tracker.sender_id, "phq9_item9")
-            return {slot: parsed, "crisis_shown": True}
         return {slot: parsed}
+
+    @staticmethod
+    def _item9(
+        slot: str, value: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[str, Any]:
+        """Item 9 is never asked again: a clear "not at all", a refusal, or positive."""
+        answer = read_item9(value)
+        if answer == 0:
+            return {slot: 0}
+        declined = answer == PREFER_NOT
+        if declined:
+            _declined_reply(dispatcher, tracker)
+        else:
+            dispatcher.utter_message(response="utter_safety_crisis")
+        reason = "phq9_item9_declined" if declined else "phq9_item9"
+        alerted = staff.record_alert(tracker.sender_id, reason)
+        history = item9_history(
+            dict(tracker.slots),
+            positive=None if declined else answer,
+            declined=declined,
+            alerted=alerted,
+        )
+        return {slot: answer, ITEM9_HISTORY: history, "crisis_shown": True}
 
 
 class SubmitIntake(Action):
@@ -301,6 +386,10 @@ class SubmitIntake(Action):
     ) -> List[EventType]:
         """Store (encrypted) and thank the patient; no scores are shown."""
         slots = dict(tracker.slots)
+        history = dict(slots.get(ITEM9_HISTORY) or {})
+        if history and not history.get("alerted"):  # the alert failed earlier: try again
+            reason = "phq9_item9" if history.get("first_positive") else "phq9_item9_declined"
+            history["alerted"] = staff.record_alert(tracker.sender_id, reason)
         if slots.get(CONSENT) is not True or slots.get(CONFIRM) is not True:
             _message(
                 dispatcher,
@@ -314,6 +403,7 @@ class SubmitIntake(Action):
                 answers(slots),
                 conversation_id=tracker.sender_id,
                 channel=tracker.get_latest_input_channel() or "unknown",
+                item9_history=history,
             )
         except Exception as exc:  # noqa: BLE001 - the patient must get a reply, not silence
             logger.error("lantern.intake.save_failed error=%s", type(exc).__name__)
@@ -324,7 +414,7 @@ class SubmitIntake(Action):
                 "you can also try again.",
                 [{"title": "Try again", "payload": "continue"}, STOP],
             )
-            return []
+            return [SlotSet(ITEM9_HISTORY, history or None)]
         _message(
             dispatcher,
             "intake_submitted",
@@ -389,13 +479,36 @@ class PauseIntake(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        """Record an urgent staff alert (no text) and ask how to go on."""
-        staff.record_alert(tracker.sender_id, "crisis_in_intake")
+        """Record an urgent staff alert (no text) and ask how to go on.
+
+        Crisis words typed while item 9 was asked count as a positive item 9.
+        """
+        alerted = staff.record_alert(tracker.sender_id, "crisis_in_intake")
+        slots = dict(tracker.slots)
+        events: List[EventType] = []
+        if _asked_when_paused(tracker) == ITEM9:
+            history = item9_history(slots, positive="crisis_message", alerted=alerted)
+            events.append(SlotSet(ITEM9_HISTORY, history))
+        if alerted and staff.staff_side_on():
+            told = "Your intake is paused, and a member of staff has been told."
+        else:
+            told = (
+                "Your intake is paused. Please tell the front desk now, so a member of "
+                "staff can come and talk with you."
+            )
         _message(
             dispatcher,
             "intake_paused",
-            "Your intake is paused, and a member of staff has been told. Nothing is "
-            "sent until you confirm at the end. Would you like to continue?",
+            f"{told} Nothing is sent until you confirm at the end. Would you like to continue?",
             [{"title": "Continue my intake", "payload": "continue"}, STOP],
         )
-        return []
+        return events
+
+
+def _asked_when_paused(tracker: Tracker) -> str | None:
+    """The question the form was asking when a safety reply paused it."""
+    for event in reversed(tracker.events):
+        slot_event = event.get("event") == "slot" and event.get("name") == "requested_slot"
+        if slot_event and event.get("value"):
+            return str(event["value"])
+    return None

@@ -27,10 +27,13 @@ logger = logging.getLogger(__name__)
 TOKEN_VARIABLE = "LANTERN_STAFF_TOKEN"
 #: Why an urgent alert was raised: fixed codes, never text from the conversation.
 ALERT_REASONS = {
-    "phq9_item9": "PHQ-9 item 9 (thoughts of death or self-harm) answered above 0",
+    "phq9_item9": "PHQ-9 item 9 (thoughts of death or self-harm): not a clear 'not at all'",
+    "phq9_item9_declined": "PHQ-9 item 9 (thoughts of death or self-harm): would not answer",
     "crisis_in_intake": "Crisis words during the intake",
 }
 UNKNOWN_REASON = "unspecified"
+#: An open alert's first reason is kept, except that a positive item 9 replaces a refusal.
+_REPLACES = {"phq9_item9": "phq9_item9_declined"}
 _LOCK = threading.Lock()
 
 
@@ -75,10 +78,13 @@ def record_handoff(conversation_id: str) -> None:
         logger.error("lantern.staff.record_failed error=%s", type(exc).__name__)
 
 
-def record_alert(conversation_id: str, reason: str) -> None:
-    """Open an urgent request (or mark the open one urgent); never raises.
+def record_alert(conversation_id: str, reason: str) -> bool:
+    """Open an urgent request (or mark the open one urgent); return whether it is stored.
 
-    `reason` is a code from ALERT_REASONS (anything else is stored as "unspecified").
+    Never raises: a database error is logged (its class only, never text) and gives
+    False, so the caller does not tell the patient that staff know. An open request
+    keeps its first reason (a positive item 9 replaces an item 9 refusal). `reason`
+    is a code from ALERT_REASONS (anything else is stored as "unspecified").
     """
     if reason not in ALERT_REASONS:
         logger.error("lantern.staff.unknown_alert_reason")
@@ -86,9 +92,10 @@ def record_alert(conversation_id: str, reason: str) -> None:
     try:
         with _LOCK, closing(_connect()) as conn, conn:
             cursor = conn.execute(
-                "UPDATE handoffs SET urgent = 1, reason = COALESCE(reason, ?)"
+                "UPDATE handoffs SET urgent = 1,"
+                " reason = CASE WHEN reason IS NULL OR reason = ? THEN ? ELSE reason END"
                 " WHERE conversation_id = ? AND closed_at IS NULL",
-                (reason, conversation_id),
+                (_REPLACES.get(reason), reason, conversation_id),
             )
             if cursor.rowcount == 0:
                 conn.execute(
@@ -96,10 +103,21 @@ def record_alert(conversation_id: str, reason: str) -> None:
                     " VALUES (?, ?, 1, ?)",
                     (conversation_id, _now(), reason),
                 )
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         logger.error("lantern.staff.alert_failed error=%s", type(exc).__name__)
-        return
+        return False
     logger.warning("lantern.staff.urgent_alert reason=%s", reason)
+    return True
+
+
+def staff_side_on() -> bool:
+    """Whether staff can see alerts: the configured LANTERN_STAFF_TOKEN would be accepted.
+
+    Unset, blank, or refused by `authorized` (e.g. too short): off. Only when it is on
+    may a patient be told "a member of staff has been told".
+    """
+    token = os.environ.get(TOKEN_VARIABLE, "")
+    return bool(token) and authorized(f"Bearer {token}")
 
 
 def open_handoffs() -> List[Dict[str, Any]]:

@@ -13,6 +13,13 @@ A QuestionnaireResponse is built from the answers dict (question id -> value,
 see `questionnaire_response`) and validated with `fhir.resources` (R4 4.0.1)
 before it is returned. "Prefer not to say" is an item without an answer that
 carries the data-absent-reason extension `asked-declined`.
+
+PHQ-9 item 9 has two Lantern additions in a response (never in the Questionnaire,
+which keeps the published instrument): an answer other than a clear "not at all"
+that named no frequency is the coding `positive-unclear` of ITEM9_SYSTEM (no
+ordinal value, so no PHQ-9 total), and when the patient went back and changed a
+positive answer, the item carries the FIRST_POSITIVE extension (`answer`: what the
+first positive answer was, `time`: when), so the clinic's copy keeps it too.
 """
 
 from __future__ import annotations
@@ -44,6 +51,14 @@ SHORT_TEXT = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-s
 CALCULATED = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
 DATA_ABSENT_REASON = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 DECLINED = {"url": DATA_ABSENT_REASON, "valueCode": "asked-declined"}
+ITEM9_SYSTEM = f"{BASE}/CodeSystem/phq9-item9"
+UNCLEAR_CODE = "positive-unclear"
+FIRST_POSITIVE = f"{BASE}/StructureDefinition/item9-first-positive"
+#: How a first positive answer that was not a 1-3 score is written in FIRST_POSITIVE.
+FIRST_POSITIVE_TEXT = {
+    q.ITEM9_UNCLEAR: q.ITEM9_UNCLEAR_DISPLAY,
+    "crisis_message": "Crisis words in place of an answer",
+}
 #: Scored sections: LOINC panel and total codes with their LOINC display names.
 PANEL_DISPLAY = {
     "44249-1": "PHQ-9 quick depression assessment panel",
@@ -238,6 +253,9 @@ def _coding(question: q.Question, code: str) -> Dict[str, Any]:
 def _answers(question: q.Question, value: Any) -> List[Dict[str, Any]]:
     """The FHIR answer list for one value (already known not to be 'prefer not to say')."""
     kind = question.type
+    if question.self_harm and value == q.ITEM9_UNCLEAR:
+        coding = {"system": ITEM9_SYSTEM, "code": UNCLEAR_CODE, "display": q.ITEM9_UNCLEAR_DISPLAY}
+        return [{"valueCoding": coding}]
     if kind == "scale":
         number = scoring.item_value(value)
         if number is None:
@@ -269,16 +287,69 @@ def _answers(question: q.Question, value: Any) -> List[Dict[str, Any]]:
     raise InvalidAnswers(f"{question.id}: unknown question type")
 
 
+def _first_positive_extension(question: q.Question, first: Mapping[str, Any]) -> Dict[str, Any]:
+    """FIRST_POSITIVE for item 9's first positive answer ({"answer": value, "at": ISO time})."""
+    answer, at = first.get("answer"), first.get("at")
+    try:
+        when = dt.datetime.fromisoformat(str(at)).astimezone(dt.timezone.utc)
+    except ValueError:
+        raise InvalidAnswers(f"{question.id}: first positive answer without a time") from None
+    number = scoring.item_value(answer)
+    if number is not None and number > 0:
+        code = next(o.code for o in question.options if o.value == number)
+        value: Dict[str, Any] = {"valueCoding": _coding(question, code)}
+    elif answer in FIRST_POSITIVE_TEXT:
+        value = {"valueString": FIRST_POSITIVE_TEXT[str(answer)]}
+    else:
+        raise InvalidAnswers(f"{question.id}: the first positive answer is not positive")
+    return {
+        "url": FIRST_POSITIVE,
+        "extension": [
+            {"url": "answer", **value},
+            {"url": "time", "valueDateTime": when.isoformat(timespec="seconds")},
+        ],
+    }
+
+
+def item9_first_positive(response: Mapping[str, Any]) -> Dict[str, Any] | None:
+    """Item 9's first positive answer back from a response ({"answer", "at"}), or None."""
+    question = q.self_harm_question()
+    texts = {text: answer for answer, text in FIRST_POSITIVE_TEXT.items()}
+    for group in response.get("item", []):
+        for item in group.get("item", []):
+            if item.get("linkId") != question.id:
+                continue
+            for extension in item.get("extension", []):
+                if extension.get("url") != FIRST_POSITIVE:
+                    continue
+                parts = {e["url"]: e for e in extension["extension"]}
+                answer = parts["answer"]
+                if "valueCoding" in answer:
+                    code = answer["valueCoding"]["code"]
+                    value: Any = next(o.value for o in question.options if o.code == code)
+                else:
+                    value = texts[answer["valueString"]]
+                at = dt.datetime.fromisoformat(parts["time"]["valueDateTime"])
+                return {"answer": value, "at": at.isoformat(timespec="seconds")}
+    return None
+
+
 def questionnaire_response(
-    answers: Mapping[str, Any], *, record_id: str, authored: dt.datetime
+    answers: Mapping[str, Any],
+    *,
+    record_id: str,
+    authored: dt.datetime,
+    item9_first_positive: Mapping[str, Any] | None = None,
 ) -> Dict[str, Any]:
     """A validated R4 QuestionnaireResponse (status completed) for `answers`.
 
     `answers`: question id -> value (choice: option code; multi: list of codes; text
     and code: str; yes_no: "yes" | "no" | "unsure"; scale: 0-3; date: "YYYY-MM-DD";
-    any question: "prefer_not_to_say"). Questions not in `answers` were not asked and
-    are left out; totals are included when their questionnaire is complete. Raises
-    InvalidAnswers (naming question ids only) for an unknown id or an invalid value.
+    any question: "prefer_not_to_say"; item 9: also ITEM9_UNCLEAR). Questions not in
+    `answers` were not asked and are left out; totals are included when their
+    questionnaire is complete. `item9_first_positive` ({"answer", "at"}) is kept on
+    item 9 when the current answer is not that answer. Raises InvalidAnswers (naming
+    question ids only) for an unknown id or an invalid value.
     """
     known = {x.id: x for x in q.questions()}
     unknown = sorted(set(answers) - set(known))
@@ -298,6 +369,9 @@ def questionnaire_response(
                 item["extension"] = [dict(DECLINED)]
             else:
                 item["answer"] = _answers(question, value)
+            first = item9_first_positive if question.self_harm else None
+            if first and first.get("answer") != value:
+                item.setdefault("extension", []).append(_first_positive_extension(question, first))
             items.append(item)
         if totals.get(section.id) is not None:
             items.append(
@@ -340,6 +414,9 @@ def answers_from_response(response: Mapping[str, Any]) -> Dict[str, Any]:
             ]
             if question.type == "scale":
                 code = values[0]["code"]
+                if question.self_harm and values[0].get("system") == ITEM9_SYSTEM:
+                    answers[question.id] = q.ITEM9_UNCLEAR
+                    continue
                 answers[question.id] = next(o.value for o in question.options if o.code == code)
             elif question.type == "multi":
                 answers[question.id] = [v["code"] for v in values]

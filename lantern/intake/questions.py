@@ -2,7 +2,13 @@
 
 `parse(question, text)` turns what the patient typed or tapped into the stored
 value (option code, list of codes, 0-3, ISO date, text, or PREFER_NOT), or None
-when it can't tell; the form then asks again.
+when it can't tell; the form then asks again. A frequency said with "not" in
+front ("not often", "not every day") is not that frequency: it is None too.
+
+PHQ-9 item 9 (thoughts of death or self-harm) is never asked again:
+`read_item9(text)` returns 0 only for a clear "not at all", PREFER_NOT for a
+refusal ("skip", "prefer not to say"), the frequency when one is named, and
+ITEM9_UNCLEAR for anything else (counted as positive).
 """
 
 from __future__ import annotations
@@ -30,6 +36,37 @@ PREFER_NOT_WORDS = (
     "pass",
     "not telling",
 )
+#: Item 9 answers that are a clear "not at all" (the whole answer, after normalise()).
+ITEM9_CLEAR_NO = frozenset(
+    {"not at all", "0", "zero", "never", "no", "nope", "none", "no never", "never ever"}
+)
+#: Item 9 refusals, besides PREFER_NOT_WORDS and anything starting with "skip".
+ITEM9_REFUSALS = frozenset(
+    {
+        "rather not",
+        "i'd rather not",
+        "i would rather not",
+        "i'd rather not answer",
+        "i prefer not to say",
+        "i'd prefer not to say",
+        "prefer not to answer",
+        "i'd prefer not to answer",
+        "i don't want to answer",
+        "i dont want to answer",
+        "i don't want to say",
+        "i dont want to say",
+        "no comment",
+        "decline",
+        "i decline",
+        "next",
+        "next question",
+        "not saying",
+    }
+)
+#: Item 9 answered with something other than a clear "not at all" and no frequency:
+#: positive, with no score (the PHQ-9 total stays empty).
+ITEM9_UNCLEAR = "positive_unclear"
+ITEM9_UNCLEAR_DISPLAY = "Yes, at times (how often not said)"
 NONE_WORDS = ("none", "nothing", "no", "no medicines", "i don't take any", "nothing at all")
 IDENTITY_MODES = ("appointment_code", "name_and_birth_date")
 MAX_TEXT = 500
@@ -183,6 +220,24 @@ def _phrases(option: Option) -> List[str]:
     return [normalise(p) for p in (option.display, option.code.replace("_", " "), *option.words)]
 
 
+_NEGATION = re.compile(
+    r"(?<![\w'])(?:not|never|hardly|barely|isn't|wasn't|don't|didn't|doesn't)"
+    r"(?: (?:really|that|very|so|quite|too|always))? $"
+)
+
+
+def _negated(question: Question, words: str) -> bool:
+    """Whether an option's phrase comes right after "not" ("not often", "not really every day")."""
+    for option in question.options:
+        for phrase in _phrases(option):
+            pattern = rf"(?<![\w']){re.escape(phrase)}(?![\w'])"
+            if phrase and any(
+                _NEGATION.search(words[: m.start()]) for m in re.finditer(pattern, words)
+            ):
+                return True
+    return False
+
+
 def _matches(question: Question, words: str) -> List[Tuple[int, Option]]:
     """Options named in `words`, with the length of the longest phrase that named each."""
     found = []
@@ -239,6 +294,8 @@ def parse(question: Question, text: str, today: dt.date | None = None) -> Any:
     kind = question.type
     if kind == "scale" and words in {"0", "1", "2", "3"}:
         return int(words)
+    if kind == "scale" and _negated(question, words):
+        return None  # "not often" is neither "not at all" nor "more than half the days"
     if kind in ("scale", "yes_no", "choice"):
         option = _one(question, words)
         if option is None:
@@ -263,10 +320,36 @@ def parse(question: Question, text: str, today: dt.date | None = None) -> Any:
     raise ValueError(f"unknown question type {kind!r}")
 
 
+def self_harm_question() -> Question:
+    """PHQ-9 item 9, the question marked `self_harm: true`."""
+    return next(x for x in questions() if x.self_harm)
+
+
+def read_item9(text: str) -> Any:
+    """Item 9's stored value: only a clear "not at all" is 0; nothing is asked again.
+
+    0 for a clear "not at all" (the whole answer; its button too), PREFER_NOT for a
+    refusal, 1-3 when the answer names a frequency, else ITEM9_UNCLEAR: "yes", "a
+    little", "rarely", "not often", "I think about it", or anything unreadable.
+    """
+    words = normalise(text)
+    if words in ITEM9_CLEAR_NO:
+        return 0
+    refusals = ITEM9_REFUSALS | {normalise(p) for p in PREFER_NOT_WORDS}
+    if words in refusals or words.split(" ")[0] == "skip":
+        return PREFER_NOT
+    value = parse(self_harm_question(), text)
+    if isinstance(value, int) and value > 0:
+        return value
+    return ITEM9_UNCLEAR
+
+
 def display(question: Question, value: Any) -> str:
     """How an answer is shown back to the patient in the summary."""
     if value == PREFER_NOT:
         return PREFER_NOT_DISPLAY
+    if question.self_harm and value == ITEM9_UNCLEAR:
+        return ITEM9_UNCLEAR_DISPLAY
     names = {o.code: o.display for o in question.options}
     if question.type == "scale":
         names = {str(o.value): o.display for o in question.options}

@@ -5,9 +5,15 @@ PHQ-9 bands: 0-4 minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe,
 20-27 severe. GAD-7 bands: 0-4 minimal, 5-9 mild, 10-14 moderate, 15-21 severe.
 A total is None unless every item of its questionnaire has a 0-3 answer.
 
-Flags (`FLAGS`, in this order; each is raised by the answer "yes" only):
+PHQ-9 item 9 (thoughts of being better off dead or of self-harm) is positive when
+it is 1-3 or ITEM9_UNCLEAR (an answer other than a clear "not at all" that names no
+frequency). Its history (the form's `intake_item9_history` slot: the first positive
+answer and when, the time of a refusal) keeps a flag raised after "go back".
 
-- `item9`: PHQ-9 item 9 (thoughts of being better off dead or of self-harm) > 0
+Flags (`FLAGS`, in this order; the yes/no ones are raised by the answer "yes" only):
+
+- `item9`: PHQ-9 item 9 positive now, or at any time during the intake
+- `item9_declined`: PHQ-9 item 9 refused ("prefer not to say", "skip"), now or earlier
 - `lithium`: takes lithium
 - `maoi`: takes an MAOI antidepressant
 - `psychosis_bipolar`: own or close family history of psychosis, schizophrenia or bipolar
@@ -19,6 +25,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+from lantern.intake.questions import ITEM9_UNCLEAR, PREFER_NOT
 
 PHQ9_ITEMS: Tuple[str, ...] = tuple(f"phq9_{n}" for n in range(1, 10))
 GAD7_ITEMS: Tuple[str, ...] = tuple(f"gad7_{n}" for n in range(1, 8))
@@ -49,12 +57,16 @@ YES_FLAGS: Dict[str, str] = {
 }
 FLAGS: Tuple[str, ...] = (
     "item9",
+    "item9_declined",
     "lithium",
     "maoi",
     "psychosis_bipolar",
     "cardiovascular",
     "pregnancy",
 )
+
+#: Flags that make an intake urgent on the staff list.
+URGENT_FLAGS: Tuple[str, ...] = ("item9", "item9_declined")
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,8 @@ class Scores:
     gad7_total: int | None
     gad7_band: str | None
     item9_positive: bool
+    item9_ever_positive: bool
+    item9_declined: bool
 
     def as_dict(self) -> Dict[str, Any]:
         """Plain dict (for JSON)."""
@@ -103,26 +117,37 @@ def band(score: int | None, bands: Sequence[Tuple[int, str]]) -> str | None:
     raise ValueError(f"negative total {score}")
 
 
-def score(answers: Mapping[str, Any]) -> Scores:
-    """PHQ-9 and GAD-7 totals and bands, and whether PHQ-9 item 9 is above 0."""
+def item9_positive(value: Any) -> bool:
+    """Whether an item 9 answer is positive: 1-3, or ITEM9_UNCLEAR."""
+    number = item_value(value)
+    return value == ITEM9_UNCLEAR or (number is not None and number > 0)
+
+
+def score(answers: Mapping[str, Any], item9_history: Mapping[str, Any] | None = None) -> Scores:
+    """PHQ-9 and GAD-7 totals and bands, and item 9: positive now, ever, or refused."""
     phq9 = total(answers, PHQ9_ITEMS)
     gad7 = total(answers, GAD7_ITEMS)
-    item9 = item_value(answers.get(ITEM9))
+    history = item9_history or {}
+    positive = item9_positive(answers.get(ITEM9))
     return Scores(
         phq9_total=phq9,
         phq9_band=band(phq9, PHQ9_BANDS),
         gad7_total=gad7,
         gad7_band=band(gad7, GAD7_BANDS),
-        item9_positive=bool(item9 and item9 > 0),
+        item9_positive=positive,
+        item9_ever_positive=positive or bool(history.get("first_positive")),
+        item9_declined=answers.get(ITEM9) == PREFER_NOT or bool(history.get("declined_at")),
     )
 
 
-def flags(answers: Mapping[str, Any]) -> List[str]:
-    """The raised flags, in `FLAGS` order."""
+def flags(answers: Mapping[str, Any], item9_history: Mapping[str, Any] | None = None) -> List[str]:
+    """The raised flags, in `FLAGS` order (item 9's history keeps its flags raised)."""
     raised = set()
-    item9 = item_value(answers.get(ITEM9))
-    if item9 is not None and item9 > 0:
+    scores = score(answers, item9_history)
+    if scores.item9_ever_positive:
         raised.add("item9")
+    if scores.item9_declined:
+        raised.add("item9_declined")
     for flag, question in YES_FLAGS.items():
         if answers.get(question) == "yes":
             raised.add(flag)

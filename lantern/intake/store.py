@@ -2,8 +2,9 @@
 
 One row per intake: `id`, `created_at` (UTC, ISO 8601) and two Fernet tokens
 (`cryptography`): the FHIR QuestionnaireResponse JSON, and a summary for the staff
-list (scores, bands, flags, identity answers, conversation id, channel). Nothing
-else is stored in plain text, and deleted rows are overwritten (`secure_delete`).
+list (scores, bands, flags, identity answers, conversation id, channel, and PHQ-9
+item 9's first positive answer and when, kept even if the patient changed it).
+Nothing else is stored in plain text, and deleted rows are overwritten (`secure_delete`).
 
 Settings (environment):
 
@@ -132,9 +133,12 @@ def save(
     conversation_id: str,
     channel: str,
     created_at: dt.datetime | None = None,
+    item9_history: Mapping[str, Any] | None = None,
 ) -> str:
     """Store a completed intake; return its new record id.
 
+    `item9_history` (the form's `intake_item9_history`: `first_positive` {answer, at},
+    `declined_at`) keeps item 9's flags raised whatever the final answer is.
     Raises IntakeKeyError (no or bad key), fhir.InvalidAnswers (an unknown question
     id or an invalid value; the message names ids only) or IntakeStoreError.
     `created_at` (default now) exists for tests of retention.
@@ -142,14 +146,19 @@ def save(
     box = _fernet()
     record_id = str(uuid.uuid4())
     when = _utc(created_at)
-    resource = fhir.questionnaire_response(answers, record_id=record_id, authored=when)
-    scores = scoring.score(answers)
+    history = item9_history or {}
+    first = history.get("first_positive") or None
+    resource = fhir.questionnaire_response(
+        answers, record_id=record_id, authored=when, item9_first_positive=first
+    )
+    scores = scoring.score(answers, history)
     summary = {
         "id": record_id,
         "conversation_id": conversation_id,
         "channel": channel,
         **scores.as_dict(),
-        "flags": scoring.flags(answers),
+        "item9_first_positive": first,
+        "flags": scoring.flags(answers, history),
         **{field: answers.get(field) for field in IDENTITY_FIELDS},
     }
     try:
@@ -170,10 +179,11 @@ def _start_of_local_day(now: dt.datetime) -> dt.datetime:
 
 
 def list_today(now: dt.datetime | None = None) -> List[Dict[str, Any]]:
-    """Today's intakes (server's local day), urgent (PHQ-9 item 9 > 0) first, then oldest first.
+    """Today's intakes (server's local day), urgent (item 9 flags) first, then oldest first.
 
     Each: id, created_at, urgent, flags, phq9_total, phq9_band, gad7_total, gad7_band,
-    item9_positive, appointment_code, first_name, birth_date, conversation_id, channel.
+    item9_positive, item9_ever_positive, item9_declined, item9_first_positive,
+    appointment_code, first_name, birth_date, conversation_id, channel.
     """
     since = _iso(_start_of_local_day(_utc(now)))
     try:
@@ -198,7 +208,7 @@ def list_today(now: dt.datetime | None = None) -> List[Dict[str, Any]]:
             {
                 "id": record_id,
                 "created_at": created,
-                "urgent": "item9" in summary.get("flags", []),
+                "urgent": any(f in scoring.URGENT_FLAGS for f in summary.get("flags", [])),
                 **summary,
             }
         )

@@ -72,5 +72,5 @@ def test_never_raises_when_the_store_is_broken(
     var_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     (var_dir / "handoffs.sqlite").write_bytes(b"this is not a database" * 100)
-    staff.record_alert("kiosk-a", "phq9_item9")  # logged, not raised
+    assert staff.record_alert("kiosk-a", "phq9_item9") is False  # logged, not raised
     assert "lantern.staff.alert_failed" in caplog.text

@@ -35,13 +35,13 @@ def with_total(ids: Sequence[str], total: int, item9_zero: bool = True) -> Dict[
 
 def test_all_zeros() -> None:
     answers = {**items(PHQ9_ITEMS, [0] * 9), **items(GAD7_ITEMS, [0] * 7)}
-    assert score(answers) == Scores(0, "minimal", 0, "minimal", False)
+    assert score(answers) == Scores(0, "minimal", 0, "minimal", False, False, False)
     assert flags(answers) == []
 
 
 def test_all_threes() -> None:
     answers = {**items(PHQ9_ITEMS, [3] * 9), **items(GAD7_ITEMS, [3] * 7)}
-    assert score(answers) == Scores(27, "severe", 21, "severe", True)
+    assert score(answers) == Scores(27, "severe", 21, "severe", True, True, False)
     assert flags(answers) == ["item9"]
 
 
@@ -65,7 +65,7 @@ def test_mixed_case_with_item9() -> None:
         **items(PHQ9_ITEMS, [3, 2, 2, 1, 1, 3, 2, 1, 1]),
         **items(GAD7_ITEMS, [2, 3, 2, 1, 3, 2, 2]),
     }
-    assert score(answers) == Scores(16, "moderately severe", 15, "severe", True)
+    assert score(answers) == Scores(16, "moderately severe", 15, "severe", True, True, False)
     assert flags(answers) == ["item9"]
 
 

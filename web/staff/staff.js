@@ -11,12 +11,14 @@
   var shown = { handoffs: null, intakes: null };  // last rendered data: unchanged, no re-render
   var $ = function (id) { return document.getElementById(id); };
   var REASONS = {
-    phq9_item9: "Urgent: PHQ-9 item 9 (thoughts of death or self-harm) above 0",
+    phq9_item9: "Urgent: PHQ-9 item 9 (thoughts of death or self-harm) above 0 or unclear",
+    phq9_item9_declined: "Urgent: PHQ-9 item 9 (thoughts of death or self-harm) not answered",
     crisis_in_intake: "Urgent: crisis words during the intake",
     unspecified: "Urgent alert",
   };
   var FLAGS = {
-    item9: "PHQ-9 item 9 above 0",
+    item9: "PHQ-9 item 9 above 0 (now or earlier in the intake)",
+    item9_declined: "PHQ-9 item 9 not answered (declined)",
     lithium: "Lithium",
     maoi: "MAOI",
     psychosis_bipolar: "Psychosis or bipolar history",
