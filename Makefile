@@ -4,7 +4,7 @@ SHELL := /bin/bash
 ENV := . scripts/env.sh &&
 VENV := .venv/bin
 
-.PHONY: help install lock train run shell test test-safety test-browser validate lint content-report nlu-report bench bench-load web browser clean purge-intakes
+.PHONY: help install lock train proxy run shell test test-safety test-browser validate lint content-report nlu-report bench bench-load web browser clean purge-intakes
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ lock: install ## Re-resolve requirements.in and rewrite requirements.lock
 train: install ## Train the model if domain, config or data changed
 	@scripts/train.sh
 
+proxy: ## Install Debian's nginx (the front proxy of make run) when it is missing
+	@scripts/install_proxy.sh
+
 web: ## Install the web pages' JavaScript dependencies (npm ci when the lock changed)
 	@scripts/install_web.sh
 
@@ -29,7 +32,7 @@ browser: ## Install Debian's chromium for the browser tests (apt-get) when it is
 services: ## Install Debian's postgresql and redis-server for the scale-out tests (apt-get) when missing
 	@scripts/install_services.sh
 
-run: train web ## Start the action server and the Rasa server (REST, socket.io, widget, kiosk)
+run: train web proxy ## Start Lantern: nginx in front, Rasa and action servers, supervised (REST, socket.io, widget, kiosk)
 	@scripts/run.sh
 
 shell: train ## Chat in the terminal (Rasa shell) with the action server running
@@ -46,7 +49,7 @@ lint: install ## ruff and mypy
 	$(VENV)/ruff format --check actions lantern tests scripts bench
 	$(VENV)/mypy actions lantern bench
 
-test: train web browser services ## Run every test (lint, data validation, unit, safety, stories, servers, browser)
+test: train web browser services proxy ## Run every test (lint, data validation, unit, safety, stories, servers, browser)
 	@$(MAKE) --no-print-directory lint validate
 	@$(ENV) $(VENV)/python -m pytest --ignore=tests/browser
 	@$(ENV) $(VENV)/python -m pytest tests/browser

@@ -107,7 +107,7 @@ def cpu_seconds(pid: int) -> float:
 def server_pids(launcher: int) -> Dict[str, int]:
     """The Rasa server and action server started by scripts/run.sh (pid `launcher`)."""
     found: Dict[str, int] = {}
-    for pid in _children(launcher):
+    for pid in process_tree(launcher)[1:]:
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:

@@ -3,6 +3,8 @@
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
 export LANTERN_PORT="${LANTERN_PORT:-5005}"
 export LANTERN_ACTION_PORT="${LANTERN_ACTION_PORT:-5055}"
+# The Rasa server itself listens on loopback only; nginx (LANTERN_PORT) is in front of it.
+export LANTERN_RASA_PORT="${LANTERN_RASA_PORT:-$(( LANTERN_PORT < 55000 ? LANTERN_PORT + 10000 : LANTERN_PORT - 10000 ))}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://localhost:${LANTERN_ACTION_PORT}/webhook}"
 export LANTERN_VAR_DIR="${LANTERN_VAR_DIR:-$PWD/var}"
 export TRACKER_DB="${TRACKER_DB:-${LANTERN_VAR_DIR}/tracker.db}"
@@ -40,3 +42,6 @@ lantern_key() {  # variable name, file name
 }
 lantern_key LANTERN_INTAKE_KEY intake.key
 lantern_key LANTERN_TRACKER_KEY tracker.key
+# The action server's shared secret: Rasa sends it with every call (endpoints.yml),
+# actions/server.py answers 401 without it.
+lantern_key LANTERN_ACTION_SECRET action.secret

@@ -87,11 +87,12 @@ STORE_VARIABLES = ("LANTERN_VAR_DIR", "LANTERN_INTAKE_KEY", "LANTERN_INTAKE_DB")
 
 def start(var_dir: Path, extra_env: Dict[str, str] | None = None, timeout: float = 180) -> Servers:
     """Start both servers on free ports with their state in `var_dir`; wait until ready."""
-    port, action_port = free_port(), free_port()
+    port, action_port, rasa_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "LANTERN_PORT": str(port),
         "LANTERN_ACTION_PORT": str(action_port),
+        "LANTERN_RASA_PORT": str(rasa_port),
         "ACTION_ENDPOINT_URL": f"http://localhost:{action_port}/webhook",
         "LANTERN_VAR_DIR": str(var_dir),
         "TRACKER_DB": str(var_dir / "tracker.db"),

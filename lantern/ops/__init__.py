@@ -1,0 +1,1 @@
+"""Running Lantern's processes: the front proxy's and supervisor's configuration, the watchdog."""

@@ -1,0 +1,55 @@
+"""The watchdog's decisions, without servers: when it kills, and when it waits."""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+from lantern.ops.watchdog import Watched, check_once
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def run(answers: Dict[str, List[bool | None]], rounds: int, failures: int = 2, grace: float = 30.0):
+    clock, killed = Clock(), []
+    watched = [Watched("rasa", "rasa"), Watched("actions", "actions")]
+
+    def probe(url: str, timeout: float) -> bool | None:
+        return answers[url].pop(0) if answers[url] else True
+
+    for _ in range(rounds):
+        killed += check_once(
+            watched,
+            lambda program: None,
+            failures=failures,
+            grace=grace,
+            timeout=1,
+            probe=probe,
+            now=clock,
+        )
+        clock.t += 1
+    return killed
+
+
+def test_one_failed_check_is_not_enough() -> None:
+    assert run({"rasa": [False, True, False, True], "actions": []}, rounds=4) == []
+
+
+def test_two_failed_checks_in_a_row_kill_that_server_only() -> None:
+    assert run({"rasa": [False, False], "actions": []}, rounds=3) == ["rasa"]
+
+
+def test_a_refused_connection_is_a_restart_in_progress_not_a_wedge() -> None:
+    assert run({"rasa": [None, None, None, False, None, False], "actions": []}, rounds=6) == []
+
+
+def test_after_a_kill_it_waits_for_the_restart_before_judging_again() -> None:
+    # down for 10 checks: killed once, then left alone during its grace period
+    assert run({"rasa": [False] * 10, "actions": []}, rounds=10, grace=30) == ["rasa"]
+    # a server that never comes back is killed again once the grace period is over
+    assert run({"rasa": [False] * 40, "actions": []}, rounds=40, grace=30).count("rasa") == 2
