@@ -8,13 +8,17 @@ Rasa server, so safety replies need no action server.
 from __future__ import annotations
 
 import os
+import string
+from functools import lru_cache
 from typing import Any, Dict
 
+import yaml
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from lantern.paths import ROOT
 from lantern.safety.helplines import helplines
 
 DEFAULT_CLINIC_CONTACT = "call the clinic's front desk during opening hours"
@@ -36,6 +40,37 @@ def response_variables(region_code: str | None) -> Dict[str, str]:
         ),
         "clinic_contact": os.environ.get("LANTERN_CLINIC_CONTACT", DEFAULT_CLINIC_CONTACT),
     }
+
+
+@lru_cache(maxsize=1)
+def _domain_responses() -> Dict[str, Any]:
+    data = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
+    return dict(data.get("responses") or {})
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(name: str, region_code: str | None = None) -> Dict[str, Any]:
+    """A domain response's first variation, filled with the region's help lines.
+
+    For the Rasa server's own use when the dialogue could not run (the safety
+    replies must not depend on the action server): text, buttons and custom.
+    """
+    template = dict(_domain_responses()[name][0])
+    variables = _Blank(response_variables(region_code))
+    fill = string.Formatter().vformat
+    message: Dict[str, Any] = {"text": fill(str(template.get("text", "")), (), variables)}
+    if template.get("buttons"):
+        message["buttons"] = list(template["buttons"])
+    custom = template.get("custom")
+    if isinstance(custom, dict):
+        message["custom"] = {
+            k: fill(v, (), variables) if isinstance(v, str) else v for k, v in custom.items()
+        }
+    return message
 
 
 class LanternNLG(TemplatedNaturalLanguageGenerator):

@@ -1,11 +1,16 @@
 """The input guard shared by every public channel.
 
-Before a message reaches the model: empty text gets a gentle prompt, over-long
-text a kind refusal (it is still screened for crisis words, never logged),
-`/intent{...}` text is treated as plain text unless it is one of the fixed
-button payloads, and control characters are removed. After the model: if the
-bot said nothing (e.g. the action server is down), a kind fallback is sent, and
-safety replies are recorded in the audit log (no message text).
+Before a message reaches the model: text is NFKC-normalised (full-width and
+other compatibility forms read as plain letters), control characters are
+removed, empty text gets a gentle prompt, `/intent{...}` text is treated as plain
+text unless it is one of the fixed button payloads. Over-long text is screened
+sentence by sentence, all of it: if any sentence is risky, those sentences go on
+to the model (so the safety reply comes whatever the length); otherwise a kind
+refusal. After the model: if the bot said nothing (e.g. the action server is
+down, as inside the intake form, whose every turn calls it), a risky message
+still gets its safety reply from the Rasa server itself (and, on the kiosk, an
+urgent staff alert); anything else gets a kind fallback. Safety replies are
+recorded in the audit log (no message text).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from lantern import staff
-from lantern.nlg import response_variables
+from lantern.nlg import render, response_variables
 from lantern.paths import LEXICON_FILE
 from lantern.safety import audit
 from lantern.safety.screen import URGENT, screen
@@ -71,9 +76,33 @@ def reply(answer_id: str, text: str, **extra: Any) -> Dict[str, Any]:
 
 
 def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
     return "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL
     ).strip()
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
+
+
+def risky_part(text: str) -> str | None:
+    """The sentences of `text` the safety screen finds urgent (at most MAX_CHARS), or None.
+
+    Each sentence is screened on its own, so one risky sentence in a long story
+    counts; a sentence longer than MAX_CHARS is screened in overlapping windows.
+    """
+    risky: List[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        step = MAX_CHARS // 2
+        pieces = (
+            [sentence]
+            if len(sentence) <= MAX_CHARS
+            else [sentence[i : i + MAX_CHARS] for i in range(0, len(sentence) - step, step)]
+        )
+        risky += [p for p in pieces if screen(p).category in URGENT]
+    if not risky:
+        return None
+    return " ".join(risky)[:MAX_CHARS]
 
 
 def valid_sender(sender: Any) -> str | None:
@@ -165,9 +194,10 @@ def check(text: Any) -> Checked:
     if not isinstance(text, str):
         return Checked(None, reply("input_invalid", "Sorry, I can only read plain text messages."))
     if len(text) > MAX_CHARS:
-        # never logged; still screened so a long message about suicide gets help
-        if screen(_clean(text[: MAX_CHARS * 5])).category in URGENT:
-            return Checked(_clean(text[:MAX_CHARS]))
+        # never logged; all of it screened, so a long message about suicide gets help
+        risky = risky_part(_clean(text))
+        if risky:
+            return Checked(risky)
         return Checked(
             None,
             reply(
@@ -200,6 +230,24 @@ def service_unavailable() -> Dict[str, Any]:
         f"To reach the clinic, {v['clinic_contact']}. If you need help urgently, "
         f"{v['crisis_line']}, or call {v['emergency_number']} in an emergency.",
     )
+
+
+async def _rescue(
+    text: str | None, output: OutputChannel, sender_id: str, input_channel: str
+) -> None:
+    """The bot said nothing: a risky message gets its safety reply anyway, else the kind fallback.
+
+    Rasa drops a turn whose action call fails (inside the intake form every turn
+    calls the action server); the safety replies are domain responses, so the
+    Rasa server can give them itself. On the kiosk, staff get an urgent alert.
+    """
+    category = screen(text).category if text else None
+    if category not in URGENT:
+        await output.send_response(sender_id, service_unavailable())
+        return
+    await output.send_response(sender_id, render(f"utter_{category}"))
+    if input_channel == "kiosk":
+        staff.record_alert(sender_id, "crisis_on_kiosk")
 
 
 class TrackingOutput(OutputChannel):
@@ -251,8 +299,7 @@ async def handle(
         # the message text is health information: log only the error type
         logger.error("lantern.message.failed error=%s", type(exc).__name__)
     if tracking.sent == 0:
-        await output.send_response(sender_id, service_unavailable())
-        tracking.answer_ids.append("service_unavailable")
+        await _rescue(checked.text, tracking, sender_id, input_channel)
     audit.record_replies(tracking.answer_ids, input_channel, sender_id)
     if input_channel == "kiosk" and "handoff" in tracking.answer_ids:
         staff.record_handoff(sender_id)  # the staff page lists it (conversation id + time)
