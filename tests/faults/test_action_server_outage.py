@@ -16,8 +16,11 @@ from typing import Iterator, Tuple
 
 import pytest
 
+from lantern.safety import audit
 from tests.conftest import answer_ids
 from tests.faults.conftest import ActionServer, SlowActionServer
+from tests.intake.test_form import code
+from tests.intake.test_form import start as start_intake
 from tests.servers import Servers, free_port, start
 
 pytestmark = pytest.mark.server
@@ -94,3 +97,19 @@ def test_a_hanging_action_server_gets_the_kind_reply_not_silence(
     actions.start()
     assert "ketamine_addiction_risk" in answer_ids(servers.send(patient, "is it addictive?"))
     actions.stop()
+
+
+def test_a_crisis_inside_the_intake_is_answered_while_the_action_server_is_down(
+    lantern: Tuple[Servers, ActionServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every intake turn calls the action server (form validation); risk must not wait for it."""
+    servers, actions = lantern
+    patient = sender()
+    actions.start()
+    start_intake(servers, patient, code())
+    actions.stop()
+    reply = servers.send(patient, "honestly I just want to die")
+    assert answer_ids(reply) == ["safety_crisis"]
+    assert "988" in reply[0]["text"]
+    monkeypatch.setenv("LANTERN_VAR_DIR", str(servers.var_dir))
+    assert [e[0] for e in audit.events(patient)] == ["safety_crisis"]
