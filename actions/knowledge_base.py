@@ -2,7 +2,9 @@
 
 Loaded once per process (`knowledge_base()`), never at import time. Any invalid
 entry raises `KnowledgeBaseError` naming the file, the entry and the field, and
-the action server refuses to start.
+the action server refuses to start. Each entry lists its claims (a sentence of the
+answer, or a fragment of one, with the source and the place in it that supports it),
+so a reviewer can check every fact and the widget can show numbered citations.
 """
 
 from __future__ import annotations
@@ -41,7 +43,11 @@ CONDITIONS = frozenset(
         "end_of_life_distress",
     }
 )
+#: Days between reviews: answers about regulation or the latest research change fast.
+REVIEW_INTERVAL_DAYS = 365
+VOLATILE_REVIEW_INTERVAL_DAYS = 90
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
@@ -63,11 +69,23 @@ class Source:
     year: int
     url: str | None
     doi: str | None
+    key: str | None = None
+    #: Not a regulator, label or peer-reviewed paper (news, company release): said so.
+    secondary: bool = False
 
     @property
     def link(self) -> str:
         """A stable link: the URL, else the DOI resolver."""
         return self.url or f"https://doi.org/{self.doi}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One fact in an answer and where its source supports it."""
+
+    text: str  # a sentence of the answer, or a stable fragment of one (whitespace-normalised)
+    source: int  # index into the answer's sources (0-based)
+    locator: str  # page, section or a short quote
 
 
 @dataclass(frozen=True)
@@ -85,11 +103,23 @@ class Answer:
     substances: Tuple[str, ...]
     conditions: Tuple[str, ...]
     file: str
+    claims: Tuple[Claim, ...] = ()
+    volatile: bool = False
 
     @property
     def word_count(self) -> int:
         """Words in the answer text."""
         return len(self.answer.split())
+
+    @property
+    def review_interval_days(self) -> int:
+        """How long a review holds: 90 days for volatile entries, else 365."""
+        return VOLATILE_REVIEW_INTERVAL_DAYS if self.volatile else REVIEW_INTERVAL_DAYS
+
+    @property
+    def review_due(self) -> dt.date:
+        """The date by which the entry must be reviewed again."""
+        return self.reviewed_on + dt.timedelta(days=self.review_interval_days)
 
     def payload(self) -> Dict[str, Any]:
         """The structured payload sent with the answer (`json_message`)."""
@@ -98,9 +128,18 @@ class Answer:
             "title": self.title,
             "consult": self.consult,
             "sources": [
-                {"title": s.title, "publisher": s.publisher, "year": s.year, "url": s.link}
-                for s in self.sources
+                {
+                    "n": i + 1,
+                    "title": s.title,
+                    "publisher": s.publisher,
+                    "year": s.year,
+                    "url": s.link,
+                    "secondary": s.secondary,
+                }
+                for i, s in enumerate(self.sources)
             ],
+            # numbered citations: the widget puts [n] after the sentence holding `text`
+            "citations": [{"text": c.text, "source": c.source + 1} for c in self.claims],
             "reviewed": {"by": self.reviewed_by, "date": self.reviewed_on.isoformat()},
             "related": list(self.related),
         }
@@ -164,7 +203,62 @@ def _source(file: str, entry: str, i: int, raw: Any) -> Source:
         raise KnowledgeBaseError(file, entry, f"{field}.url", "must be an https:// URL")
     if doi and not (isinstance(doi, str) and _DOI.match(doi)):
         raise KnowledgeBaseError(file, entry, f"{field}.doi", "must look like 10.xxxx/yyyy")
-    return Source(title.strip(), publisher.strip(), year, url, doi)
+    key = raw.get("key")
+    if key is not None and not (isinstance(key, str) and _KEY.match(key)):
+        raise KnowledgeBaseError(file, entry, f"{field}.key", "must be a short lowercase key")
+    secondary = raw.get("secondary", False)
+    if not isinstance(secondary, bool):
+        raise KnowledgeBaseError(file, entry, f"{field}.secondary", "must be true or false")
+    return Source(title.strip(), publisher.strip(), year, url, doi, key, secondary)
+
+
+def _source_index(file: str, entry: str, field: str, ref: Any, sources: Tuple[Source, ...]) -> int:
+    """A claim's source: a source key, or its citation number (1 = the first source)."""
+    if isinstance(ref, bool):
+        ref = None  # YAML true/false is not a reference
+    if isinstance(ref, int):
+        if 1 <= ref <= len(sources):
+            return ref - 1
+        raise KnowledgeBaseError(
+            file, entry, field, f"source number {ref} is not 1..{len(sources)}"
+        )
+    if isinstance(ref, str):
+        for i, source in enumerate(sources):
+            if source.key == ref:
+                return i
+        raise KnowledgeBaseError(file, entry, field, f"no source with key '{ref}'")
+    raise KnowledgeBaseError(file, entry, field, "missing (a source key or number)")
+
+
+def _claims(
+    file: str, entry: str, raw: Any, answer: str, sources: Tuple[Source, ...]
+) -> Tuple[Claim, ...]:
+    """Validate `claims`: each names text found in the answer, a source and a locator."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise KnowledgeBaseError(file, entry, "claims", "must be a list of claims")
+    claims = []
+    for i, item in enumerate(raw):
+        field = f"claims[{i}]"
+        if not isinstance(item, dict):
+            raise KnowledgeBaseError(file, entry, field, "must be a mapping")
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise KnowledgeBaseError(file, entry, f"{field}.text", "missing")
+        text = " ".join(text.split())
+        if text not in answer:
+            raise KnowledgeBaseError(
+                file, entry, f"{field}.text", f"'{text[:60]}' is not in the answer text"
+            )
+        source = _source_index(file, entry, f"{field}.source", item.get("source"), sources)
+        locator = item.get("locator")
+        if not isinstance(locator, str) or not locator.strip():
+            raise KnowledgeBaseError(
+                file, entry, f"{field}.locator", "missing (page, section or short quote)"
+            )
+        claims.append(Claim(text, source, " ".join(locator.split())))
+    return tuple(claims)
 
 
 def parse_entry(file: str, raw: Any, index: int) -> Answer:
@@ -181,6 +275,13 @@ def parse_entry(file: str, raw: Any, index: int) -> Answer:
     if not isinstance(sources_raw, list) or not sources_raw:
         raise KnowledgeBaseError(file, entry_id, "sources", "at least one source is required")
     sources = tuple(_source(file, entry_id, i, s) for i, s in enumerate(sources_raw))
+    keys = [s.key for s in sources if s.key]
+    if len(keys) != len(set(keys)):
+        raise KnowledgeBaseError(file, entry_id, "sources", "source keys must be unique")
+    claims = _claims(file, entry_id, raw.get("claims"), answer, sources)
+    volatile = raw.get("volatile", False)
+    if not isinstance(volatile, bool):
+        raise KnowledgeBaseError(file, entry_id, "volatile", "must be true or false")
     reviewed = raw.get("reviewed")
     if not isinstance(reviewed, dict):
         raise KnowledgeBaseError(file, entry_id, "reviewed", "missing (needs `by` and `date`)")
@@ -224,6 +325,8 @@ def parse_entry(file: str, raw: Any, index: int) -> Answer:
         substances,
         conditions,
         file,
+        claims,
+        volatile,
     )
 
 
