@@ -125,18 +125,76 @@
     return !!custom && SAFETY_IDS.indexOf(custom.answer_id) !== -1;
   }
 
+  /** A source's citation number: its `n`, else its place in the list (1 = first). */
+  function sourceNumber(source, index) {
+    var n = source && Number(source.n);
+    return n >= 1 && Math.floor(n) === n ? n : index + 1;
+  }
+
+  /**
+   * The answer text with numbered citations: "[n]" after each sentence that holds a
+   * cited fragment (custom.citations: [{text, source: n}]), each a link that opens source
+   * n. Everything is put on the page as text nodes; a fragment not found is left out.
+   */
+  function renderCitedText(text, custom) {
+    var p = el("p", "lw-text");
+    var sources = Array.isArray(custom.sources) ? custom.sources : [];
+    var byNumber = {};
+    sources.forEach(function (source, i) {
+      if (source && typeof source === "object") byNumber[sourceNumber(source, i)] = source;
+    });
+    var marks = {};  // position in the text -> citation numbers placed there
+    (Array.isArray(custom.citations) ? custom.citations : []).forEach(function (c) {
+      if (!c || typeof c.text !== "string" || !c.text || !byNumber[c.source]) return;
+      var start = text.indexOf(c.text);
+      if (start < 0) return;
+      var end = /[.!?]["\u201d')]*(?=\s|$)/g;
+      end.lastIndex = Math.max(start, start + c.text.length - 1);
+      var found = end.exec(text);
+      var at = found ? found.index + found[0].length : text.length;
+      marks[at] = marks[at] || [];
+      if (marks[at].indexOf(c.source) === -1) marks[at].push(c.source);
+    });
+    var done = 0;
+    Object.keys(marks).map(Number).sort(function (a, b) { return a - b; }).forEach(function (at) {
+      p.appendChild(document.createTextNode(text.slice(done, at)));
+      done = at;
+      marks[at].sort(function (a, b) { return a - b; }).forEach(function (n) {
+        var source = byNumber[n];
+        var sup = el("sup", "lw-cite");
+        var href = safeUrl(source.url);
+        var label = "Source " + n + ": " + String(source.title || source.url || "");
+        if (href) {
+          var link = el("a", "lw-link", "[" + n + "]");
+          link.href = href;
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+          link.setAttribute("aria-label", label + " (opens in a new tab)");
+          sup.appendChild(link);
+        } else {
+          sup.appendChild(el("span", null, "[" + n + "]"));
+          sup.title = label;
+        }
+        p.appendChild(sup);
+      });
+    });
+    p.appendChild(document.createTextNode(text.slice(done)));
+    return p;
+  }
+
   function renderSources(custom) {
     var box = el("div", "lw-sources");
     var sources = Array.isArray(custom.sources) ? custom.sources : [];
     if (sources.length) {
       var label = el("p", "lw-sources-label", sources.length === 1 ? "Source" : "Sources");
-      var list = el("ul", "lw-source-list");
+      var list = el("ol", "lw-source-list");
       var labelId = nextId("lw-sources");
       label.id = labelId;
       list.setAttribute("aria-labelledby", labelId);
-      sources.forEach(function (source) {
+      sources.forEach(function (source, index) {
         if (!source || typeof source !== "object") return;
         var item = el("li");
+        item.appendChild(el("span", "lw-source-n", "[" + sourceNumber(source, index) + "] "));
         var href = safeUrl(source.url);
         var title = String(source.title || source.url || "Source");
         if (href) {
@@ -151,6 +209,9 @@
         }
         var meta = [source.publisher, source.year].filter(function (v) { return v; }).join(", ");
         if (meta) item.appendChild(el("span", "lw-source-meta", " \u2014 " + meta));
+        if (source.secondary === true) {
+          item.appendChild(el("span", "lw-source-meta", " (not a regulator or research paper)"));
+        }
         list.appendChild(item);
       });
       box.appendChild(label);
@@ -185,7 +246,11 @@
     if (message.kind === "answer" && custom && custom.title) {
       li.appendChild(el("p", "lw-answer-title", custom.title));
     }
-    if (message.text) li.appendChild(el("p", "lw-text", message.text));
+    if (message.text) {
+      li.appendChild(message.kind === "answer" && custom
+        ? renderCitedText(String(message.text), custom)
+        : el("p", "lw-text", message.text));
+    }
     if (message.kind === "answer" && custom) li.appendChild(renderSources(custom));
     if (current && message.buttons && message.buttons.length) {
       var group = el("div", "lw-choices");
