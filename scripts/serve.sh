@@ -10,6 +10,9 @@ case "${1:-}" in
     exec .venv/bin/python -m actions.server --port "$LANTERN_ACTION_PORT" ;;
   rasa)
     . scripts/rasa_flags.sh
+    # nginx is always in front: it sets X-Forwarded-For to the client's address
+    # and clears X-Forwarded-Host, so the channels may read them (lantern/channels/proxy.py)
+    export LANTERN_TRUST_PROXY="${LANTERN_TRUST_PROXY:-1}"
     # SANIC_*: Sanic's own limits, a second line behind the proxy
     export SANIC_REQUEST_MAX_SIZE="${SANIC_REQUEST_MAX_SIZE:-65536}"
     export SANIC_REQUEST_TIMEOUT="${SANIC_REQUEST_TIMEOUT:-15}"

@@ -198,12 +198,14 @@ def check(text: Any) -> Checked:
         risky = risky_part(_clean(text))
         if risky:
             return Checked(risky)
+        v = response_variables(None)
         return Checked(
             None,
             reply(
                 "input_too_long",
                 "That message is longer than I can read (the limit is 2,000 characters). "
-                "Could you ask your question in a shorter message?",
+                "Could you ask your question in a shorter message? If you need help "
+                f"urgently, {v['crisis_line']}, or call {v['emergency_number']} in an emergency.",
             ),
         )
     cleaned = _clean(text)

@@ -36,6 +36,7 @@ def test_a_long_story_with_no_risk_gets_the_kind_refusal() -> None:
     checked = guard.check(STORY * 30)
     assert checked.text is None and checked.reply is not None
     assert checked.reply["custom"]["answer_id"] == "input_too_long"
+    assert "988" in checked.reply["text"] and "911" in checked.reply["text"]
 
 
 @pytest.mark.parametrize(
