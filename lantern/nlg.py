@@ -1,8 +1,11 @@
 """Response generator: Rasa's templated NLG plus region help lines and clinic details.
 
 Domain responses may use `{crisis_line}`, `{emergency_number}`, `{peer_support}`,
-`{region_name}`, `{region}` and `{clinic_contact}`. They are filled here, in the
-Rasa server, so safety replies need no action server.
+`{abuse_line}`, `{child_abuse_line}`, `{report_clinician}`, their Spanish forms
+(`{crisis_line_es}`, `{emergency_number_es}`, `{abuse_line_es}`,
+`{child_abuse_line_es}`, `{report_clinician_es}`), `{region_name}`, `{region}` and
+`{clinic_contact}`. They are filled here, in the Rasa server, so safety replies
+need no action server.
 """
 
 from __future__ import annotations
@@ -39,6 +42,14 @@ def response_variables(region_code: str | None) -> Dict[str, str]:
             else NO_PEER_LINE
         ),
         "clinic_contact": os.environ.get("LANTERN_CLINIC_CONTACT", DEFAULT_CLINIC_CONTACT),
+        "abuse_line": region.abuse_line,
+        "child_abuse_line": region.child_abuse_line,
+        "report_clinician": region.report_clinician,
+        "crisis_line_es": region.crisis_line_es,
+        "emergency_number_es": region.emergency_number_es,
+        "abuse_line_es": region.abuse_line_es,
+        "child_abuse_line_es": region.child_abuse_line_es,
+        "report_clinician_es": region.report_clinician_es,
     }
 
 

@@ -1,4 +1,9 @@
-"""Region-aware help lines from `helplines.yml` (one data file, with the date checked)."""
+"""Region-aware help lines from `helplines.yml` (one data file, with the dates checked).
+
+Every region must carry every field the safety replies use, English and Spanish,
+so no reply can render with a blank where a help line should be: a region with
+no confirmed line holds a kind generic text instead.
+"""
 
 from __future__ import annotations
 
@@ -12,36 +17,59 @@ import yaml
 
 from lantern.paths import HELPLINES_FILE
 
+# Fields every region must have (non-empty text); peer_support may be null.
+REQUIRED_FIELDS = (
+    "name",
+    "crisis_line",
+    "emergency_number",
+    "abuse_line",
+    "child_abuse_line",
+    "report_clinician",
+    "crisis_line_es",
+    "emergency_number_es",
+    "abuse_line_es",
+    "child_abuse_line_es",
+    "report_clinician_es",
+)
+
 
 @dataclass(frozen=True)
 class Region:
-    """Help lines for one region."""
+    """Help lines for one region; the `_es` fields are the Spanish texts."""
 
     code: str
     name: str
     crisis_line: str
     emergency_number: str
     peer_support: str | None
+    abuse_line: str = ""
+    child_abuse_line: str = ""
+    report_clinician: str = ""
+    crisis_line_es: str = ""
+    emergency_number_es: str = ""
+    abuse_line_es: str = ""
+    child_abuse_line_es: str = ""
+    report_clinician_es: str = ""
 
 
 class Helplines:
     """All regions, with the deployment's default."""
 
     def __init__(self, path: Path = HELPLINES_FILE) -> None:
-        """Load and check the data file."""
+        """Load and check the data file: every region needs every required field."""
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         self.checked = str(data["checked"])
+        self.checked_abuse = str(data.get("checked_abuse", data["checked"]))
         self.regions: Dict[str, Region] = {}
         for code, raw in data["regions"].items():
-            for field in ("name", "crisis_line", "emergency_number"):
-                if not raw.get(field):
+            for field in REQUIRED_FIELDS:
+                value = raw.get(field)
+                if value is None or not str(value).strip():
                     raise ValueError(f"{path}: region '{code}': field '{field}' is missing")
             self.regions[code] = Region(
-                code,
-                raw["name"],
-                raw["crisis_line"],
-                raw["emergency_number"],
-                raw.get("peer_support"),
+                code=code,
+                peer_support=raw.get("peer_support"),
+                **{field: str(raw[field]) for field in REQUIRED_FIELDS},
             )
         if "other" not in self.regions:
             raise ValueError(f"{path}: a region 'other' (the fallback) is required")
