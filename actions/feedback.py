@@ -18,10 +18,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from lantern.paths import var_dir
+from lantern.private_files import private_file
 
 
 def _connect(path: Path | None = None) -> sqlite3.Connection:
-    conn = sqlite3.connect(path or var_dir() / "feedback.sqlite")
+    conn = sqlite3.connect(private_file(path or var_dir() / "feedback.sqlite"))
     conn.execute(
         "CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, answer_id TEXT,"
         " helpful INTEGER NOT NULL, at TEXT NOT NULL, channel TEXT)"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from lantern.paths import var_dir
+from lantern.private_files import private_file
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def _db_path() -> Path:
 
 
 def _connect() -> sqlite3.Connection:
-    conn = sqlite3.connect(_db_path())
+    conn = sqlite3.connect(private_file(_db_path()))
     conn.row_factory = sqlite3.Row
     conn.execute(
         "CREATE TABLE IF NOT EXISTS handoffs ("

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import time
+from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, Tuple, TypeVar
 
 import rasa.core.actions.action
@@ -35,6 +36,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from lantern import speed
 from lantern.held_trackers import HeldTrackerStore
+from lantern.private_files import private_file
 from lantern.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
 
 T = TypeVar("T")
@@ -134,9 +136,10 @@ class LanternTrackerStore(HeldTrackerStore):
     ) -> None:
         """Connect as `tracker_store_settings` says (endpoints.yml settings are ignored)."""
         fernet()  # no key: refuse to start rather than fail on the first message
-        super().__init__(
-            domain=domain, event_broker=event_broker, **tracker_store_settings(os.environ)
-        )
+        settings = tracker_store_settings(os.environ)
+        if settings["dialect"] == "sqlite" and settings["db"] not in ("", ":memory:"):
+            private_file(Path(settings["db"]))  # mode 600 before SQLite creates it
+        super().__init__(domain=domain, event_broker=event_broker, **settings)
         speed.fast_sqlite(self)
         speed.apply()  # Rasa's classes: built by every process that serves or reads trackers
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, List, Tuple
 
 from lantern.paths import var_dir
+from lantern.private_files import private_file
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _db() -> sqlite3.Connection:
 
 @lru_cache(maxsize=8)
 def _connection(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, check_same_thread=False)  # every use holds _LOCK
+    conn = sqlite3.connect(private_file(path), check_same_thread=False)  # uses hold _LOCK
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute(
