@@ -1,4 +1,12 @@
-"""REST channel (`POST /webhooks/rest/webhook`) with strict request checks and the input guard."""
+r"""REST channel (`POST /webhooks/rest/webhook`) with strict request checks and the input guard.
+
+The body limit is in bytes, the message limit in characters: JSON may escape a
+character as 6 bytes (`\u0915`) or 12 (an emoji), so 2,000 characters of Hindi or
+Chinese take 12 KB. Bodies up to `MAX_BODY_BYTES` are read and the input guard
+judges the decoded text (over 2,000 characters: its kind `input_too_long` reply,
+after the crisis screen); a larger body gets the same kind reply with the crisis
+line, never a bare error. Every reply says `Cache-Control: no-store`.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +19,38 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from lantern.channels import guard
+from lantern.nlg import response_variables
 
-MAX_BODY_BYTES = 8 * 1024
+#: Room for a 2,000-character message with every character escaped as 12 bytes
+#: (24 KB), plus the sender and 2 KB of metadata.
+MAX_BODY_BYTES = 32 * 1024
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _error(status: int, message: str) -> HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
+def too_long_reply() -> list:
+    """The bot's reply to a body too large to read: kind, with the crisis line."""
+    v = response_variables(None)
+    return [
+        guard.reply(
+            "input_too_long",
+            "That message is longer than I can read (the limit is 2,000 characters). "
+            "Could you ask your question in a shorter message? If you need help "
+            f"urgently, {v['crisis_line']}, or call {v['emergency_number']} in an emergency.",
+        )
+    ]
+
+
 class LanternRestInput(InputChannel):
     """Rasa's REST channel contract, hardened.
 
     A body must be a JSON object with a non-empty string `sender` (no shared
-    "default" conversation) and a string `message`; bodies over 8 KB are refused
-    before they reach the model. Replies are the usual list of bot messages.
+    "default" conversation) and a string `message`; bodies over 32 KB get a kind
+    413 reply before they reach the model. Replies are the usual list of bot
+    messages, never cached.
     """
 
     @classmethod
@@ -36,6 +62,11 @@ class LanternRestInput(InputChannel):
         """The health and webhook routes."""
         bp = Blueprint("lantern_rest", __name__)
 
+        @bp.middleware("response")
+        async def no_store(_: Request, reply: HTTPResponse) -> None:
+            # replies are conversation data: no browser or proxy may keep them
+            reply.headers.update(NO_STORE)
+
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -44,7 +75,7 @@ class LanternRestInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             body = request.body or b""
             if len(body) > MAX_BODY_BYTES:
-                return _error(413, f"The request is too large (limit {MAX_BODY_BYTES} bytes).")
+                return response.json(too_long_reply(), status=413)
             try:
                 payload = json.loads(body)
             except (ValueError, UnicodeDecodeError, RecursionError):

@@ -10,11 +10,16 @@ arguments to `emit`, which fails for payloads such as `{answer_id: ...}`).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 import os
 import re
+import secrets
 import uuid
-from typing import Any, Awaitable, Callable, Dict, List, Type
+from functools import lru_cache
+from typing import Any, Awaitable, Callable, Dict, List, Tuple, Type
 
 import engineio
 import socketio
@@ -25,6 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from lantern.channels import guard
+from lantern.channels.proxy import trust_proxy
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +39,75 @@ logger = logging.getLogger(__name__)
 #: character is JSON-escaped (12 bytes for an emoji), plus metadata; larger packets
 #: close the connection before any text reaches the model.
 MAX_PACKET_BYTES = 32 * 1024
+#: A secret for signing session ids (comma-separated: the first signs, all verify).
+SESSION_SECRET_VARIABLE = "LANTERN_SESSION_SECRET"
+#: Without LANTERN_SESSION_SECRET, the keys are derived from the conversation store's.
+TRACKER_KEY_VARIABLE = "LANTERN_TRACKER_KEY"
+_CONVERSATION = re.compile(r"^[0-9a-f]{32}$")
+#: Characters of the signature kept in a session id (base64: 6 bits each, 132 in all).
+_MAC_CHARS = 22
+
+
+@lru_cache(maxsize=1)
+def _process_secret() -> bytes:
+    """A secret made at start, when nothing is configured (ids end with the process)."""
+    return secrets.token_bytes(32)
+
+
+def session_keys(env: Dict[str, str] | None = None) -> List[bytes]:
+    """The keys that sign session ids; the first signs, every one verifies.
+
+    LANTERN_SESSION_SECRET if set; else keys derived from LANTERN_TRACKER_KEY (set by
+    scripts/env.sh, shared by every instance that shares the conversations, so an id
+    outlives a restart); else a secret made at start.
+    """
+    env = dict(os.environ) if env is None else env
+    own = [p.strip() for p in env.get(SESSION_SECRET_VARIABLE, "").split(",") if p.strip()]
+    if own:
+        return [p.encode() for p in own]
+    tracker = [p.strip() for p in env.get(TRACKER_KEY_VARIABLE, "").split(",") if p.strip()]
+    derived = [
+        hmac.new(k.encode(), b"lantern socket.io session ids", hashlib.sha256).digest()
+        for k in tracker
+    ]
+    return derived or [_process_secret()]
+
+
+class SessionIds:
+    """Session ids the server issues: `<conversation id>.<signature>`.
+
+    The conversation id (32 hex characters) is what Rasa, the stores and the staff
+    page see; the signature (HMAC-SHA256 over the channel name and that id) proves
+    the server issued it. A client cannot choose an id or make one from a
+    conversation id it has seen: anything not signed here starts a new conversation.
+    """
+
+    def __init__(self, channel: str, keys: List[bytes]) -> None:
+        """Sign for `channel` (a widget id is no kiosk id) with `keys` (first signs)."""
+        self.channel = channel
+        self.keys = keys
+
+    def _mac(self, key: bytes, conversation: str) -> str:
+        digest = hmac.new(key, f"{self.channel}:{conversation}".encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(digest.digest()).decode()[:_MAC_CHARS]
+
+    def issue(self) -> Tuple[str, str]:
+        """A new (session id, conversation id)."""
+        conversation = uuid.uuid4().hex
+        return f"{conversation}.{self._mac(self.keys[0], conversation)}", conversation
+
+    def conversation(self, session_id: Any) -> str | None:
+        """The conversation id of a session id this server issued; None for anything else."""
+        if not isinstance(session_id, str) or len(session_id) > guard.MAX_SENDER_CHARS:
+            return None
+        conversation, _, mac = session_id.strip().partition(".")
+        if not _CONVERSATION.match(conversation) or len(mac) != _MAC_CHARS:
+            return None
+        signed = any(
+            hmac.compare_digest(mac.encode(), self._mac(k, conversation).encode())
+            for k in self.keys
+        )
+        return conversation if signed else None
 
 
 def cors_origins() -> List[str]:
@@ -48,15 +123,19 @@ def cors_origins() -> List[str]:
 def origin_checker(allowed: List[str]) -> Callable[[str, Dict[str, Any]], bool]:
     """engine.io's `cors_allowed_origins` check: the server's own origin or one in `allowed`.
 
-    The own origin is the scheme (or X-Forwarded-Proto) and Host (or X-Forwarded-Host)
-    of the request, as engine.io computes it when no list is given.
+    The own origin is the scheme and Host of the request. X-Forwarded-Proto and
+    X-Forwarded-Host count only with LANTERN_TRUST_PROXY=1 (lantern/channels/proxy.py):
+    without a proxy that sets them, any page could send them to pass as us.
     """
 
     def allowed_origin(origin: str, environ: Dict[str, Any]) -> bool:
         if "*" in allowed or origin in allowed:
             return True
-        scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
-        hosts = {environ.get("HTTP_HOST"), environ.get("HTTP_X_FORWARDED_HOST")}
+        scheme = environ.get("wsgi.url_scheme", "http")
+        hosts = {environ.get("HTTP_HOST")}
+        if trust_proxy():
+            scheme = environ.get("HTTP_X_FORWARDED_PROTO") or scheme
+            hosts.add(environ.get("HTTP_X_FORWARDED_HOST"))
         own = {f"{scheme.split(',')[0].strip()}://{h.split(',')[0].strip()}" for h in hosts if h}
         return origin in own
 
@@ -68,11 +147,12 @@ class _OriginCheckingEngineIO(engineio.AsyncServer):
 
     `rasa run --cors` (Sanic-CORS, configured from the same list) already adds
     them to every response; two Access-Control-Allow-Origin headers would make
-    browsers refuse the response.
+    browsers refuse the response. Every response (long-polling ones carry the
+    conversation) says `Cache-Control: no-store` instead.
     """
 
     def _cors_headers(self, environ: Dict[str, Any]) -> List[Any]:
-        return []
+        return [("Cache-Control", "no-store")]
 
 
 class LanternAsyncServer(socketio.AsyncServer):
@@ -129,8 +209,10 @@ class LanternSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel (same events and options), with the input guard.
 
     Malformed events get a kind reply instead of an exception; a message always
-    gets an answer; text is never logged. A socket may only send to the session it
-    asked for (replies go to that session's room); only allowed origins may connect
+    gets an answer; text is never logged. Session ids are the server's (`SessionIds`):
+    `session_confirm` gives each socket a signed id, a socket joins a conversation
+    only by presenting an id signed for it, and its messages always go to that
+    conversation (replies go to its room). Only allowed origins may connect
     (`LANTERN_CORS_ORIGINS`, plus the server's own), and packets are capped.
     """
 
@@ -150,7 +232,8 @@ class LanternSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Build the socket.io server and its event handlers."""
         sio = make_server()
-        #: socket id -> the session it asked for (replies are sent to that session's room)
+        ids = SessionIds(self.name(), session_keys())
+        #: socket id -> its conversation id (replies are sent to that conversation's room)
         sessions: Dict[str, str] = {}
         bp = SocketBlueprint(sio, self.socketio_path, f"lantern_{self.name()}", __name__)
         self.sio = sio
@@ -168,17 +251,32 @@ class LanternSocketIOInput(SocketIOInput):
             token = auth.get("token") if isinstance(auth, dict) else None
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
+        async def join(sid: str, presented: Any) -> str:
+            """Put socket `sid` in a conversation, tell it its session id, return the conversation.
+
+            A session id this server signed joins its conversation; anything else
+            (none, made up, another channel's, a bare conversation id) gets a new one.
+            """
+            conversation = ids.conversation(presented)
+            if conversation is None:
+                session_id, conversation = ids.issue()
+            else:
+                session_id = presented.strip()
+            previous = sessions.get(sid)
+            if previous is not None and previous != conversation:
+                await sio.leave_room(sid, previous)
+            sessions[sid] = conversation
+            await sio.enter_room(sid, conversation)
+            await sio.emit("session_confirm", session_id, room=sid)
+            return conversation
+
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None, *_: Any) -> None:
-            session_id = guard.valid_sender(
-                data.get("session_id") if isinstance(data, dict) else None
-            )
-            if session_id is None:
-                session_id = uuid.uuid4().hex
+            presented = data.get("session_id") if isinstance(data, dict) else None
             if self.session_persistence:
-                sessions[sid] = session_id
-                await sio.enter_room(sid, session_id)
-            await sio.emit("session_confirm", session_id, room=sid)
+                await join(sid, presented)
+            else:  # every socket is a conversation of its own (Rasa's default)
+                await sio.emit("session_confirm", sid, room=sid)
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str, *_: Any) -> None:
@@ -195,22 +293,12 @@ class LanternSocketIOInput(SocketIOInput):
                 return
             sender_id = sid
             if self.session_persistence:
-                session_id = guard.valid_sender(data.get("session_id"))
-                if session_id is not None and sid not in sessions:
-                    # no session_request first: join the room the replies go to
-                    sessions[sid] = session_id
-                    await sio.enter_room(sid, session_id)
-                if session_id is None or session_id != sessions.get(sid):
-                    # replies to another session would go to its room, not to this socket
-                    await output.send_response(
-                        sid,
-                        guard.reply(
-                            "input_invalid",
-                            "Sorry, I lost track of our conversation. Please reload the page.",
-                        ),
-                    )
-                    return
-                sender_id = session_id
+                # the socket's own conversation, whatever id the event names: replies
+                # go to its room, which only sockets holding its signed id have joined
+                conversation = sessions.get(sid)
+                if conversation is None:  # no session_request first
+                    conversation = await join(sid, data.get("session_id"))
+                sender_id = conversation
             metadata = guard.clean_metadata(data.get(self.metadata_key))
             await guard.handle(
                 on_new_message, data.get("message", ""), output, sender_id, self.name(), metadata

@@ -103,9 +103,14 @@ def test_missing_sender_never_reaches_a_shared_default_conversation(servers: Ser
 
 
 def test_huge_body_is_refused_before_the_model(servers: Servers) -> None:
-    body = json.dumps({"sender": "x", "message": "a" * 20_000})
+    body = json.dumps({"sender": "x", "message": "a" * 40_000})
     response = requests.post(f"{servers.url}/webhooks/rest/webhook", data=body, timeout=10)
     assert response.status_code == 413
+    assert answer_ids(response.json()) == ["input_too_long"]  # a kind reply, not a bare 413
+    # a long message in a body under the limit gets the guard's reply
+    body = json.dumps({"sender": "x", "message": "a" * 20_000})
+    response = requests.post(f"{servers.url}/webhooks/rest/webhook", data=body, timeout=10)
+    assert response.status_code == 200 and answer_ids(response.json()) == ["input_too_long"]
 
 
 def test_context_carries_over_and_switches_substance(servers: Servers, sender: str) -> None:
