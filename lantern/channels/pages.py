@@ -12,13 +12,15 @@ Registered in `credentials.yml` like any channel; its blueprint is mounted at
   `GET /lantern/staff/intakes` lists today's intakes (scores, bands, flags; urgent
   first) and `GET /lantern/staff/intakes/<id>` returns one as a FHIR
   QuestionnaireResponse (`application/fhir+json`), with the same token
-  (lantern/intake/store.py)
+  (lantern/intake/store.py); wrong tokens are counted per client address and lead
+  to a lockout (429), a configured token under 16 characters keeps them off (503)
 - `/lantern/vendor/socket.io.min.js`  the socket.io client from `web/node_modules`
   (installed by scripts/install_web.sh)
 """
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict
@@ -30,8 +32,11 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 
 from lantern import staff
+from lantern.channels.proxy import client_address
 from lantern.intake import store as intakes
 from lantern.paths import ROOT
+
+logger = logging.getLogger(__name__)
 
 WEB_DIR = ROOT / "web"
 PAGES = ("widget", "kiosk", "staff")
@@ -60,27 +65,27 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+#: Pages and staff replies are never kept by a browser or a proxy (a shared kiosk's
+#: Back button or cache shows nothing of a past visitor; a staff list is no file on disk).
+NO_STORE = "no-store"
 
 
 def _not_found() -> HTTPResponse:
     return response.json({"error": "not found"}, status=404)
 
 
-def _unauthorized() -> HTTPResponse:
-    return response.json(
-        {"error": "staff token required (Authorization: Bearer ...)"},
-        status=401,
-        headers={"WWW-Authenticate": 'Bearer realm="lantern-staff"'},
-    )
+def _refused(access: staff.Access) -> HTTPResponse:
+    headers = {}
+    if access.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="lantern-staff"'
+    if access.retry_after:
+        headers["Retry-After"] = str(access.retry_after)
+    return response.json({"error": access.message}, status=access.status, headers=headers)
 
 
 def _intakes_unavailable(error: intakes.IntakeStoreError) -> HTTPResponse:
     # the message names the setting at fault, never any answer
-    return response.json(
-        {"error": "intake records unavailable", "detail": str(error)},
-        status=503,
-        headers={"Cache-Control": "no-store"},
-    )
+    return response.json({"error": "intake records unavailable", "detail": str(error)}, status=503)
 
 
 async def _send_file(path: Path) -> HTTPResponse:
@@ -90,6 +95,7 @@ async def _send_file(path: Path) -> HTTPResponse:
     headers = dict(SECURITY_HEADERS)
     if path.suffix == ".html":
         headers["Content-Security-Policy"] = PAGE_CSP
+        headers["Cache-Control"] = NO_STORE
     else:
         # the widget script and its stylesheet are loaded by other sites' pages
         headers["Access-Control-Allow-Origin"] = "*"
@@ -123,12 +129,29 @@ class LanternPagesInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Build the routes for the pages, their files and the staff endpoints."""
         bp = Blueprint("lantern_pages", __name__)
+        problem = staff.token_problem()
+        if problem:
+            logger.error("lantern.staff.token_refused_at_start: %s", problem)
+
+        def refused(request: Request) -> HTTPResponse | None:
+            access = staff.check_access(
+                request.headers.get("Authorization"), client_address(request)
+            )
+            return None if access.allowed else _refused(access)
 
         @bp.middleware("request")
         async def own_cors_policy(request: Request) -> None:
             # these routes set their own CORS headers (scripts: "*"; pages and staff
             # endpoints: none); `rasa run --cors` must not add a second, conflicting one
             setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
+
+        @bp.middleware("response")
+        async def staff_no_store(request: Request, reply: HTTPResponse) -> None:
+            # every staff API reply (lists, records, refusals) is conversation data
+            if request.path.startswith("/lantern/staff/") and not page_file(
+                "staff", request.path.rsplit("/", 1)[-1]
+            ):
+                reply.headers["Cache-Control"] = NO_STORE
 
         @bp.route("/<page:str>", methods=["GET"])
         async def index(_: Request, page: str) -> HTTPResponse:
@@ -160,44 +183,42 @@ class LanternPagesInput(InputChannel):
 
         @bp.route("/staff/handoffs", methods=["GET"])
         async def handoffs(request: Request) -> HTTPResponse:
-            if not staff.authorized(request.headers.get("Authorization")):
-                return _unauthorized()
-            return response.json(
-                {"handoffs": staff.open_handoffs()}, headers={"Cache-Control": "no-store"}
-            )
+            denied = refused(request)
+            if denied is not None:
+                return denied
+            return response.json({"handoffs": staff.open_handoffs()})
 
         @bp.route("/staff/handoffs/<handoff_id:int>/close", methods=["POST"])
         async def close(request: Request, handoff_id: int) -> HTTPResponse:
-            if not staff.authorized(request.headers.get("Authorization")):
-                return _unauthorized()
+            denied = refused(request)
+            if denied is not None:
+                return denied
             if not staff.close_handoff(handoff_id):
                 return _not_found()
             return response.json({"closed": handoff_id})
 
         @bp.route("/staff/intakes", methods=["GET"])
         async def intake_list(request: Request) -> HTTPResponse:
-            if not staff.authorized(request.headers.get("Authorization")):
-                return _unauthorized()
+            denied = refused(request)
+            if denied is not None:
+                return denied
             try:
                 items = intakes.list_today()
             except intakes.IntakeStoreError as error:
                 return _intakes_unavailable(error)
-            return response.json({"intakes": items}, headers={"Cache-Control": "no-store"})
+            return response.json({"intakes": items})
 
         @bp.route("/staff/intakes/<record_id:str>", methods=["GET"])
         async def intake_fhir(request: Request, record_id: str) -> HTTPResponse:
-            if not staff.authorized(request.headers.get("Authorization")):
-                return _unauthorized()
+            denied = refused(request)
+            if denied is not None:
+                return denied
             try:
                 resource = intakes.get_fhir(record_id)
             except intakes.IntakeStoreError as error:
                 return _intakes_unavailable(error)
             if resource is None:
                 return _not_found()
-            return response.json(
-                resource,
-                content_type="application/fhir+json",
-                headers={"Cache-Control": "no-store"},
-            )
+            return response.json(resource, content_type="application/fhir+json")
 
         return bp

@@ -146,17 +146,29 @@
       : "No intakes today.";
   }
 
-  function refusedToken() {
+  function refusedToken(response) {
     shown = { handoffs: null, intakes: null };
     $("s-table-wrap").hidden = true;
     $("s-intakes").hidden = true;
-    $("s-status").textContent = "That token was not accepted (or the staff page is turned off).";
     window.clearInterval(timer);
+    if (response && (response.status === 429 || response.status === 503)) {
+      // locked out after wrong tokens, or the server's token is too short: say why
+      return response.json().then(function (data) {
+        $("s-status").textContent = "Not available: " + (data.error || response.status);
+      }, function () {
+        $("s-status").textContent = "Not available right now (" + response.status + ").";
+      });
+    }
+    $("s-status").textContent = "That token was not accepted (or the staff page is turned off).";
+  }
+
+  function refused(response) {
+    return [401, 403, 429, 503].indexOf(response.status) !== -1;
   }
 
   function refreshIntakes() {
     return api("intakes").then(function (response) {
-      if (response.status === 401 || response.status === 403) return refusedToken();
+      if (refused(response) && response.status !== 503) return refusedToken(response);
       $("s-intakes").hidden = false;
       return response.json().then(function (data) {
         if (!response.ok) {
@@ -174,7 +186,7 @@
 
   function refresh() {
     return api("handoffs").then(function (response) {
-      if (response.status === 401 || response.status === 403) return refusedToken();
+      if (refused(response)) return refusedToken(response);
       return response.json().then(function (data) { render(data.handoffs || []); })
         .then(refreshIntakes);
     }).catch(function () {
