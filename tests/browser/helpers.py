@@ -70,4 +70,14 @@ def wait_for_kiosk_answer(page: Any) -> Any:
 
 
 def session_id(page: Any) -> str:
+    """The kiosk's session id, as the server signed it (`<conversation id>.<signature>`)."""
     return str(page.evaluate("() => window.LanternKiosk.sessionId()"))
+
+
+#: The kiosk's conversation id: its session id without the signature.
+CONVERSATION_JS = "() => (window.LanternKiosk.sessionId() || '').split('.')[0]"
+
+
+def conversation_id(page: Any) -> str:
+    """The conversation id the server keeps for the kiosk's session (stores, staff page)."""
+    return str(page.evaluate(CONVERSATION_JS))

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.browser.conftest import axe_violations, storage_dump
-from tests.browser.helpers import TILE, open_kiosk, session_id, tap_tile
+from tests.browser.helpers import TILE, conversation_id, open_kiosk, session_id, tap_tile
 from tests.browser.helpers import wait_for_kiosk_answer as wait_for_answer
 from tests.servers import Servers
 
@@ -126,7 +126,7 @@ def test_talk_to_staff_creates_a_handoff(page: Any, web: Servers, staff_token: s
     reply = page.locator('#k-log .lw-bot[data-answer-id="handoff"]')
     reply.wait_for()
     assert "Someone will come to you" in reply.inner_text()
-    kiosk_id = session_id(page)
+    kiosk_id = conversation_id(page)  # as the stores keep it (the session id is signed)
 
     listed = requests.get(url, headers=auth, timeout=10)
     assert listed.status_code == 200

@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterator, List
 import pytest
 
 from tests.browser.conftest import DESKTOP, REPLY_MS, axe_violations, screenshot
-from tests.browser.helpers import open_kiosk, session_id, tap_tile
+from tests.browser.helpers import conversation_id, open_kiosk, session_id, tap_tile
 from tests.conftest import answer_ids
 from tests.servers import Servers
 
@@ -216,11 +216,14 @@ def test_whole_intake_by_touch_is_stored(portrait: Any, web: Servers, store_env:
     send_it = summary.get_by_role("button", name="Yes, send it")
     summary.locator(".lw-text").first.scroll_into_view_if_needed()
     assert in_view(page, send_it)
+    conversation = conversation_id(page)
     send_it.click()
 
-    done = page.locator('#k-log > li[data-answer-id="intake_submitted"]')
+    # a thank-you screen, then the start screen (tests/browser/test_kiosk_privacy.py)
+    done = page.get_by_role("dialog", name="Thank you")
     done.wait_for()
     assert "sent securely" in done.inner_text()
+    done.get_by_role("button", name="Done").click()
     page.locator(".k-topics").wait_for()  # the tiles are back
     assert page.get_by_role("textbox", name="Or type a question").is_visible()
 
@@ -244,7 +247,8 @@ def test_whole_intake_by_touch_is_stored(portrait: Any, web: Servers, store_env:
     from lantern.intake import store
 
     [record] = [r for r in store.list_today() if r.get("appointment_code") == code]
-    assert record["conversation_id"] == session_id(page)
+    assert record["conversation_id"] == conversation
+    assert conversation_id(page) != conversation  # the kiosk is on a new conversation
     assert record["channel"] == "kiosk"
     assert record["phq9_total"] == 1 + 2 + 0 + 3
     assert record["gad7_total"] == 7
@@ -280,7 +284,9 @@ def test_crisis_during_the_intake_comes_first_and_continue_resumes(page: Any, we
     resumed = question(page, "treatments_tried")  # the same question again
     assert resumed.locator(".k-progress").inner_text() == progress
     tap(page, "treatments_tried", "Stop and delete my answers")
-    page.locator('#k-log > li[data-answer-id="intake_cancelled"]').wait_for()
+    stopped = page.get_by_role("dialog", name="Your answers were deleted")
+    stopped.wait_for()
+    assert "nothing was stored" in stopped.inner_text()
     page.locator(".k-topics").wait_for()
     assert page.errors == []
 
@@ -297,6 +303,7 @@ def test_idle_reset_cancels_the_intake_and_clears_the_screen(page: Any, web: Ser
     question(page, "treatments_tried")
     page.locator("#k-input").fill("antidepressants and")  # typed, not sent
     old_id = session_id(page)
+    old_conversation = conversation_id(page)
 
     page.get_by_role("alertdialog", name="Are you still there?").wait_for(timeout=20_000)
     page.wait_for_function(
@@ -336,5 +343,6 @@ def test_idle_reset_cancels_the_intake_and_clears_the_screen(page: Any, web: Ser
     assert frames.sent_messages().count("stop") == 1  # by the reset, on the old conversation
 
     # its answers are gone on the server: "continue" starts a new intake from consent
-    assert answer_ids(web.send(old_id, "continue")) == ["intake_consent"]
+    # (in a running intake it would ask the current question again)
+    assert answer_ids(web.send(old_conversation, "continue")) == ["intake_consent"]
     assert page.errors == []

@@ -2,11 +2,16 @@
  * Lantern's waiting-room kiosk: topic tiles, answers, "Talk to staff", "Start over",
  * the pre-visit intake by touch, and a privacy reset when nobody has touched the
  * screen for a while (a reset during an intake cancels it on the server: "stop").
+ * An intake that is sent (or stopped) is cleared from the screen at once: a thank-you
+ * screen covers it, the conversation behind it is reset (a new conversation id), and
+ * the start screen comes back after data-done-seconds. "Start over" during an intake
+ * asks first.
  *
  * Nothing is written to localStorage or sessionStorage and no history entries are
  * added, so after a reset nothing of the previous conversation is left in the page,
  * in browser storage, or behind the Back button. Settings: data-idle-seconds,
- * data-warn-seconds and data-region on <body>, or ?idle= ?warn= ?region= in the URL.
+ * data-warn-seconds, data-done-seconds and data-region on <body>, or ?idle= ?warn=
+ * ?done= ?region= in the URL.
  */
 (function () {
   "use strict";
@@ -22,6 +27,10 @@
 
   var IDLE_SECONDS = setting("idle", "data-idle-seconds", 90);
   var WARN_SECONDS = setting("warn", "data-warn-seconds", 30);
+  // the thank-you screen: the start screen is back within 10 seconds of "Yes, send it"
+  var DONE_SECONDS = Math.min(setting("done", "data-done-seconds", 8), 9);
+  // how long messages of the same turn are still added to the thank-you screen
+  var GATHER_MS = 1500;
   var REGION = (query.get("region") || body.getAttribute("data-region") || "").toLowerCase();
 
   var $ = function (id) { return document.getElementById(id); };
@@ -52,8 +61,10 @@
     onBotMessage: function (message) {
       if (!warningShown) armIdle();
       onIntakeMessage(message);
+      onFinished(message);
     },
   });
+  var updateCount = window.LanternChat.attachCounter(input, $("k-count"));
 
   function send(text, label, metadata) {
     chat.send(text, { label: label, metadata: metadata });
@@ -281,6 +292,77 @@
     });
   }
 
+  // ----------------------------------------------------- a finished intake
+  // "Yes, send it" (or "Stop"): the answers must not stay on a shared screen. The
+  // thank-you screen covers them at once and shows what the bot said in this turn;
+  // behind it the conversation is reset; after DONE_SECONDS the start screen is back.
+  var FINISHED = {
+    intake_submitted: "Thank you",
+    intake_cancelled: "Your answers were deleted",
+  };
+  var doneBox = $("k-done");
+  var finished = { gathering: false, gather: null, countdown: null };
+
+  function botTextsOfThisTurn() {
+    var texts = [];
+    for (var li = log.lastElementChild; li && !li.classList.contains("lw-user"); li = li.previousElementSibling) {
+      var text = li.querySelector(".lw-text");
+      if (text && text.textContent.trim()) texts.unshift(text.textContent.trim());
+    }
+    return texts;
+  }
+
+  function addDoneText(text) {
+    if (text) $("k-done-text").appendChild(el("p", null, text));
+  }
+
+  function onFinished(message) {
+    var id = message && message.custom && message.custom.answer_id;
+    if (finished.gathering) {
+      addDoneText(message.text);
+      return;
+    }
+    if (!FINISHED[id]) return;
+    $("k-done-title").textContent = FINISHED[id];
+    $("k-done-text").replaceChildren();
+    botTextsOfThisTurn().forEach(addDoneText);
+    addDoneText(message.text);
+    hideWarning();
+    hideConfirm();
+    doneBox.hidden = false;
+    $("k-done-title").focus();
+    finished.gathering = true;
+    window.clearTimeout(finished.gather);
+    finished.gather = window.setTimeout(clearBehindDone, GATHER_MS);
+    var deadline = Date.now() + DONE_SECONDS * 1000;
+    $("k-done-count").textContent = String(Math.ceil(DONE_SECONDS));
+    window.clearInterval(finished.countdown);
+    finished.countdown = window.setInterval(function () {
+      var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      $("k-done-count").textContent = String(left);
+      if (Date.now() >= deadline) closeDone();
+    }, 250);
+  }
+
+  /** Reset the conversation behind the thank-you screen (nothing to cancel: it is over). */
+  function clearBehindDone() {
+    window.clearTimeout(finished.gather);
+    if (!finished.gathering) return;
+    finished.gathering = false;
+    reset({ keepDone: true });
+  }
+
+  function closeDone() {
+    clearBehindDone();
+    window.clearInterval(finished.countdown);
+    doneBox.hidden = true;
+    $("k-done-text").replaceChildren();
+    if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    armIdle();
+  }
+
+  $("k-done-now").addEventListener("click", closeDone);
+
   // ------------------------------------------------------------ controls
   document.querySelectorAll(".k-tile").forEach(function (tile) {
     tile.addEventListener("click", function () {
@@ -304,6 +386,7 @@
     var text = input.value.trim();
     if (!text) return;
     input.value = "";
+    updateCount();
     input.blur(); // closes the on-screen keyboard
     send(text);
   });
@@ -322,27 +405,62 @@
     });
   }
 
-  function reset() {
+  /** Clear the screen and start a new conversation; options.keepDone: the thank-you stays. */
+  function reset(options) {
     hideWarning();
+    hideConfirm();
+    if (!(options && options.keepDone)) {
+      finished.gathering = false;
+      window.clearTimeout(finished.gather);
+      window.clearInterval(finished.countdown);
+      doneBox.hidden = true;
+    }
     var old = chat.sessionId();
     if (old && (intake.active || intake.started)) cancelIntake(old);
     setIntakeMode(false);
     chat.reset(); // empties the log, forgets the id, asks the server for a new one
     input.value = "";
+    updateCount();
     help.hidden = true;
     empty.hidden = false;
     clearStorage();
     // one history entry for the kiosk, with no state: Back never shows an old screen
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
     if (window.getSelection) window.getSelection().removeAllRanges();
-    if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    if (!doneBox.hidden) $("k-done-title").focus();
+    else if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
     window.scrollTo(0, 0);
     $("k-scroller").scrollTop = 0;
     armIdle();
   }
 
-  $("k-start-over").addEventListener("click", reset);
-  $("k-clear-now").addEventListener("click", reset);
+  // "Start over" during an intake deletes its answers: ask first
+  var confirmBox = $("k-confirm");
+
+  function hideConfirm() {
+    confirmBox.hidden = true;
+  }
+
+  $("k-start-over").addEventListener("click", function () {
+    if (!(intake.active || intake.started)) {
+      reset();
+      return;
+    }
+    confirmBox.hidden = false;
+    $("k-keep-going").focus();
+  });
+  $("k-keep-going").addEventListener("click", function () {
+    hideConfirm();
+    $("k-start-over").focus();
+  });
+  $("k-confirm-over").addEventListener("click", function () { reset(); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !confirmBox.hidden) {
+      hideConfirm();
+      $("k-start-over").focus();
+    }
+  });
+  $("k-clear-now").addEventListener("click", function () { reset(); });
 
   // -------------------------------------------------------------- idle
   var idleTimer = null;
@@ -402,6 +520,8 @@
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) reset();
   });
+  // a restored page's text box may hold text from before: count it
+  updateCount();
 
   window.history.replaceState(null, "", window.location.pathname + window.location.search);
   armIdle();
@@ -409,8 +529,11 @@
   // for tests and monitoring: the current conversation id (random, not personal)
   window.LanternKiosk = {
     sessionId: function () { return chat.sessionId(); },
-    reset: reset,
+    // the conversation id the server keeps (the session id without its signature)
+    conversationId: function () { return (chat.sessionId() || "").split(".")[0] || null; },
+    reset: function () { reset(); },
     idleSeconds: IDLE_SECONDS,
     warnSeconds: WARN_SECONDS,
+    doneSeconds: DONE_SECONDS,
   };
 })();

@@ -28,6 +28,9 @@
   var SCRIPT = document.currentScript;
   var SAFETY_IDS = ["safety_crisis", "safety_emergency", "safety_active_use"];
   var MAX_STORED = 120;
+  // the server reads at most 2,000 characters of a message; the count shows from 1,800
+  var MAX_CHARS = 2000;
+  var COUNT_FROM = 1800;
   var uid = 0;
 
   // ---------------------------------------------------------------- helpers
@@ -280,6 +283,38 @@
       }).map(function (b) { return { title: b.title, payload: b.payload }; }),
       custom: custom,
     };
+  }
+
+  /**
+   * Say how much room is left once a message nears the 2,000-character limit, and say
+   * plainly when it is reached (the box takes no more, and pasted text is cut there).
+   * `note` is shown under the box; returns a function to call after the box is cleared.
+   */
+  function attachCounter(input, note) {
+    input.maxLength = MAX_CHARS;
+    if (!note.id) note.id = nextId("lw-count");
+    note.setAttribute("aria-live", "polite");
+    input.setAttribute("aria-describedby", note.id);
+    var shown = "";
+    function update() {
+      var used = input.value.length;
+      var left = MAX_CHARS - used;
+      var text = "";
+      if (left <= 0) {
+        text = "You have reached the limit of 2,000 characters: anything longer was cut off. " +
+          "Please check the end of your message, or send the rest in another message.";
+      } else if (used >= COUNT_FROM) {
+        text = left + (left === 1 ? " character" : " characters") + " left (the limit is 2,000).";
+      }
+      if (text === shown) return;
+      shown = text;
+      note.textContent = text;
+      note.hidden = !text;
+      note.classList.toggle("lw-count-full", left <= 0);
+    }
+    input.addEventListener("input", update);
+    update();
+    return update;
   }
 
   // --------------------------------------------------------- conversation
@@ -609,7 +644,7 @@
     var input = el("input", "lw-input");
     input.id = inputId;
     input.type = "text";
-    input.maxLength = 2000;
+    input.maxLength = MAX_CHARS;
     input.autocomplete = "off";
     input.placeholder = "Type your question";
     var sendButton = el("button", "lw-send", "Send");
@@ -618,13 +653,15 @@
     form.appendChild(input);
     form.appendChild(sendButton);
 
+    var count = el("p", "lw-count");
+    count.hidden = true;
     var note = el("p", "lw-note", "Not for emergencies. If you are in danger, call your local emergency number.");
 
-    [header, banner, status, scroller, form, note].forEach(function (n) { root.appendChild(n); });
+    [header, banner, status, scroller, form, count, note].forEach(function (n) { root.appendChild(n); });
     container.replaceChildren(root);
     return {
       root: root, log: log, scroller: scroller, typing: typing, status: status, banner: banner,
-      helpButton: helpButton, form: form, input: input, newChat: newChat,
+      helpButton: helpButton, form: form, input: input, newChat: newChat, count: count,
     };
   }
 
@@ -648,11 +685,13 @@
       onHelp: function (on) { ui.banner.hidden = !on; },
       afterChoice: function () { ui.input.focus(); },
     });
+    var updateCount = attachCounter(ui.input, ui.count);
     ui.form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = ui.input.value.trim();
       if (!text) return;
       ui.input.value = "";
+      updateCount();
       chat.send(text);
     });
     ui.helpButton.addEventListener("click", function () {
@@ -696,6 +735,8 @@
     });
   }
 
-  window.LanternChat = { mount: mount, createChat: createChat, renderMessage: renderMessage };
+  window.LanternChat = {
+    mount: mount, createChat: createChat, renderMessage: renderMessage, attachCounter: attachCounter,
+  };
   autoMount();
 })();
