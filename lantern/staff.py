@@ -48,6 +48,7 @@ ALERT_REASONS = {
     "phq9_item9": "PHQ-9 item 9 (thoughts of death or self-harm): not a clear 'not at all'",
     "phq9_item9_declined": "PHQ-9 item 9 (thoughts of death or self-harm): would not answer",
     "crisis_in_intake": "Crisis words during the intake",
+    "crisis_on_kiosk": "Crisis words on the kiosk (answered by the Rasa server itself)",
 }
 UNKNOWN_REASON = "unspecified"
 #: An open alert's first reason is kept, except that a positive item 9 replaces a refusal.

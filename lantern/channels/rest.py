@@ -24,6 +24,8 @@ from lantern.nlg import response_variables
 #: Room for a 2,000-character message with every character escaped as 12 bytes
 #: (24 KB), plus the sender and 2 KB of metadata.
 MAX_BODY_BYTES = 32 * 1024
+#: What the watchdog's liveness check asks the model to read.
+LIVENESS_MESSAGE = "what is ketamine?"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -70,6 +72,16 @@ class LanternRestInput(InputChannel):
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @bp.route("/live", methods=["GET"])
+        async def live(request: Request) -> HTTPResponse:
+            """Liveness for the watchdog: the model reads a real message (nothing stored)."""
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "loading"}, status=503)
+            parsed = await agent.parse_message(LIVENESS_MESSAGE)
+            ok = bool((parsed.get("intent") or {}).get("name"))
+            return response.json({"status": "ok" if ok else "failed"}, status=200 if ok else 503)
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
