@@ -1,0 +1,246 @@
+"""The risk model: whether a message needs a safety reply, and which one.
+
+It reads meaning rather than phrases: each sentence, and the whole message, is
+scored by a linear model over three views of the text (word and character
+n-grams, which catch misspellings and shorthand, and the WordLlama sentence
+vector from `lantern.semantic`, which catches paraphrase). The highest score
+over the sentences wins, so one risky sentence in a long story counts.
+
+`assess()` gives per-category scores; `decide()` turns them into one of three
+outcomes (a decisive safety category, "check in", or nothing) with the
+thresholds kept in config.yml.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+import numpy as np
+import yaml
+
+from lantern.semantic import encoder
+
+#: What the model tells apart; "none" is everything that needs no safety reply.
+LABELS = ("none", "crisis", "emergency", "active_use", "abuse")
+RISKS = LABELS[1:]
+#: The intent each risk category is answered by.
+INTENTS = {
+    "crisis": "safety_crisis",
+    "emergency": "safety_emergency",
+    "active_use": "safety_active_use",
+    "abuse": "safety_abuse",
+}
+CHECK_IN = "safety_check_in"
+#: Corpus categories that need no safety reply.
+NO_RISK = {"benign", "decline_dosing", "decline_sourcing", "decline_personal_advice"}
+
+_SENTENCES = re.compile(r"(?<=[.!?;\n])\s+")
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nothing|nobody|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|"
+    r"won'?t|can'?t|cannot|haven'?t|hasn'?t|ain'?t|nor|without|"
+    r"nunca|nada|nadie|jam[aá]s|sin)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.,;:!?]|\bbut\b|\bpero\b", re.IGNORECASE)
+
+
+def mark_negation(text: str) -> str:
+    """Words after a negation, up to the clause's end, get a NOT_ prefix.
+
+    "I'm not tripping right now" then shares no word features with "I'm tripping
+    right now" (the sentence vector cannot tell them apart).
+    """
+    out, negated = [], False
+    for piece in re.findall(r"[\w']+|[^\w\s]", text.lower()):
+        if _CLAUSE_END.fullmatch(piece):
+            negated = False
+            out.append(piece)
+        elif _NEGATION.fullmatch(piece):
+            negated = True
+            out.append(piece)
+        else:
+            out.append(f"NOT_{piece}" if negated else piece)
+    return " ".join(out)
+
+
+
+
+def segments(text: str) -> List[str]:
+    """The message's sentences, all of them, plus the whole message if it has several.
+
+    (The input guard keeps messages to 2,000 characters, so this stays cheap.)
+    """
+    parts = [p.strip() for p in _SENTENCES.split(text) if p and p.strip()]
+    parts = [p for p in parts if re.search(r"\w", p)]
+    if len(parts) > 1:
+        parts.append(text.strip())
+    return parts or [text.strip()]
+
+
+def read_corpus(folder: Path) -> Tuple[List[str], List[str]]:
+    """Texts and labels from the corpus files (every case's `category` mapped to LABELS)."""
+    texts, labels = [], []
+    for path in sorted(folder.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for case in data.get("cases") or []:
+            category = str(case["category"])
+            label = "none" if category in NO_RISK else category
+            if label not in LABELS:
+                raise ValueError(f"{path.name}: {case.get('id')}: unknown category {category!r}")
+            texts.append(str(case["text"]))
+            labels.append(label)
+    return texts, labels
+
+
+def corpus_fingerprint(folder: Path) -> str:
+    """A hash of the corpus files, so a changed corpus retrains the model."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.yml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class RiskModel:
+    """Word and character TF-IDF plus the sentence vector, then logistic regression (SGD)."""
+
+    def __init__(self, random_state: int = 42) -> None:
+        """An untrained model."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import SGDClassifier
+
+        self.words = TfidfVectorizer(
+            ngram_range=(1, 2),
+            min_df=2,
+            sublinear_tf=True,
+            preprocessor=mark_negation,
+            token_pattern=r"\S+",
+            dtype=np.float32,
+        )
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            min_df=3,
+            sublinear_tf=True,
+            max_features=40000,
+            dtype=np.float32,
+        )
+        self.classifier = SGDClassifier(
+            loss="log_loss",
+            alpha=1e-5,
+            class_weight="balanced",
+            max_iter=50,
+            tol=None,
+            random_state=random_state,
+        )
+
+    def _features(self, texts: Sequence[str], fit: bool = False) -> object:
+        from scipy import sparse
+
+        dense = sparse.csr_matrix(encoder().embed(texts))
+        if fit:
+            return sparse.hstack(
+                [self.words.fit_transform(texts), self.chars.fit_transform(texts), dense]
+            ).tocsr()
+        return sparse.hstack(
+            [self.words.transform(texts), self.chars.transform(texts), dense]
+        ).tocsr()
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> RiskModel:
+        """Train on texts labelled with LABELS.
+
+        Every sentence of a no-risk text is a no-risk example too: messages are
+        read sentence by sentence, and "I'm on lithium." alone must read as what
+        it is, context for a question, not the terse first-person statements of
+        the crisis examples.
+        """
+        texts, labels = list(texts), list(labels)
+        for text, label in list(zip(texts, labels, strict=True)):
+            parts = segments(text)
+            if label == "none" and len(parts) > 1:
+                texts += parts[:-1]
+                labels += ["none"] * (len(parts) - 1)
+        self.classifier.fit(self._features(texts, fit=True), labels)
+        return self
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text, one column per label in LABELS order."""
+        raw = self.classifier.predict_proba(self._features(texts))
+        known = list(self.classifier.classes_)
+        out = np.zeros((raw.shape[0], len(LABELS)), dtype=np.float64)
+        for column, label in enumerate(LABELS):
+            if label in known:  # a label the training data lacked scores 0
+                out[:, column] = raw[:, known.index(label)]
+        return out
+
+    def assess(self, text: str) -> Dict[str, float]:
+        """Each risk category's score: its highest probability over the message's segments.
+
+        A segment in which the deterministic screen found its safety words negated
+        ("I'm not suicidal") or a known figure of speech ("I'd die for a coffee")
+        does not count: the screen knows those forms better than a bag of words.
+        """
+        from lantern.safety.screen import screen
+
+        parts = segments(text)
+        rows = self.probabilities(parts)
+        for row, part in enumerate(parts):
+            verdict = screen(part)
+            if verdict.category is None and (verdict.negated or verdict.benign):
+                rows[row, 1:] = 0.0
+        return {label: float(rows[:, i].max()) for i, label in enumerate(LABELS) if i > 0}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The risk stage's outcome: an intent to set (a safety reply or the check-in) or None."""
+
+    intent: str | None
+    category: str | None
+    score: float
+
+
+#: Questions the assistant declines (dosing, sourcing, a personal decision).
+DECLINES = frozenset({"request_dosing", "request_sourcing", "request_personal_advice"})
+
+
+def decide(
+    scores: Dict[str, float],
+    decisive: float,
+    check_in: float,
+    *,
+    intent: str | None = None,
+    over_decline: float = 0.9,
+) -> Decision:
+    """Decisive -> the category's safety intent; uncertain -> the check-in; else nothing.
+
+    An emergency described by its symptoms outranks active use when both are read.
+    A message already read as a decline (`intent`: "how much should I take?") shares
+    its words with overdose and method questions; there the model acts only when
+    it is very sure (`over_decline`), and never merely checks in.
+    """
+    category = max(RISKS, key=lambda c: scores.get(c, 0.0))
+    score = scores.get(category, 0.0)
+    if category == "active_use" and scores.get("emergency", 0.0) >= decisive:
+        category, score = "emergency", scores["emergency"]
+    if intent in DECLINES:
+        decisive, check_in = over_decline, over_decline
+    if score >= decisive:
+        return Decision(INTENTS[category], category, score)
+    if score >= check_in:
+        return Decision(CHECK_IN, category, score)
+    return Decision(None, None, score)
+
+
+def labelled(examples: Iterable[Tuple[str, str]]) -> Tuple[List[str], List[str]]:
+    """(text, intent) pairs from Rasa's training data as texts and LABELS."""
+    by_intent = {v: k for k, v in INTENTS.items()}
+    texts, labels = [], []
+    for text, intent in examples:
+        texts.append(text)
+        labels.append(by_intent.get(intent, "none"))
+    return texts, labels

@@ -1,0 +1,180 @@
+"""The risk stage as a Rasa NLU component: last in the pipeline, so no other intent wins over risk.
+
+It trains the risk model (`lantern.safety.risk`) on the safety corpus
+(`corpus/safety/`) and on the NLU training data (safety intents as their
+category, every other intent as "no risk"), and on every message:
+
+- keeps a safety decision of the deterministic screen before it (the floor:
+  everything the screen catches stays caught), except that an emergency the
+  model reads outranks the screen's active use; the screen's decline phrases
+  ("how much should I take") stand too;
+- otherwise sets the safety intent when the model is sure (>= `decisive`), the
+  check-in intent when it is unsure (>= `check_in`), and leaves the intent alone
+  below that. The original ranking stays below, so the check-in's "No, I was
+  asking for information" can answer the question;
+- on a safety reading, sets the `language` entity (en or es), so the reply comes
+  in the patient's language (the Spanish floor).
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from lantern.language import language_of
+from lantern.paths import ROOT
+from lantern.safety.risk import (
+    CHECK_IN,
+    DECLINES,
+    INTENTS,
+    RiskModel,
+    corpus_fingerprint,
+    decide,
+    labelled,
+    read_corpus,
+)
+
+#: The intents the screen before this stage decides.
+SCREEN_INTENTS = frozenset({"safety_crisis", "safety_emergency", "safety_active_use"})
+SAFETY_INTENTS = frozenset(INTENTS.values()) | {CHECK_IN}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class RiskStage(GraphComponent):
+    """Reads each message for risk and sets a safety intent or the check-in."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """Thresholds on the highest risk score, and where the corpus is."""
+        return {
+            "decisive": 0.6,
+            "check_in": 0.3,
+            "over_decline": 0.9,
+            "corpus": "corpus/safety",
+            "random_state": 42,
+        }
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
+        """The corpus is read from files, so its content is part of the fingerprint."""
+        return corpus_fingerprint(ROOT / str(config.get("corpus", "corpus/safety")))
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: RiskModel | None = None,
+    ) -> None:
+        """Store the config and the trained model (if any)."""
+        self.config = {**self.get_default_config(), **config}
+        self._storage, self._resource = model_storage, resource
+        self.model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RiskStage:
+        """An untrained stage."""
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit on the corpus and the NLU examples; persist."""
+        texts, labels = read_corpus(ROOT / str(self.config["corpus"]))
+        nlu_texts, nlu_labels = labelled(
+            (str(m.get(TEXT)), str(m.get(INTENT)))
+            for m in training_data.intent_examples
+            if m.get(TEXT)
+        )
+        self.model = RiskModel(int(self.config["random_state"])).fit(
+            texts + nlu_texts, labels + nlu_labels
+        )
+        with self._storage.write_to(self._resource) as directory:
+            (Path(directory) / "risk.pkl").write_bytes(pickle.dumps(self.model))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> RiskStage:
+        """The trained stage (untrained if nothing was persisted)."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = pickle.loads((Path(directory) / "risk.pkl").read_bytes())  # noqa: S301
+        except (ValueError, FileNotFoundError):
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Nothing to add to the training data."""
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Read each message; set the safety intent or the check-in where risk is read."""
+        for message in messages:
+            text = message.get(TEXT)
+            if self.model is None or not isinstance(text, str) or not text.strip():
+                continue
+            if text.startswith("/"):  # a button payload: the patient chose already
+                continue
+            scores = self.model.assess(text)
+            current = (message.get(INTENT) or {}).get("name")
+            decision = decide(
+                scores,
+                float(self.config["decisive"]),
+                float(self.config["check_in"]),
+                intent=current,
+                over_decline=float(self.config["over_decline"]),
+            )
+            screen = message.get("safety") or {}
+            screened = screen.get("category")
+            if screened in DECLINES and screen.get("source") == "matcher":
+                pass  # the screen's own decline phrases stand, as its safety phrases do
+            elif screened in SCREEN_INTENTS:
+                if screened == "safety_active_use" and decision.intent == "safety_emergency":
+                    _set_intent(message, "safety_emergency", decision.score)
+            elif decision.intent is not None and current not in SAFETY_INTENTS - {CHECK_IN}:
+                _set_intent(message, decision.intent, decision.score)
+            final = (message.get(INTENT) or {}).get("name")
+            if final in SAFETY_INTENTS:
+                _set_language(message, language_of(text))
+            message.set(
+                "risk",
+                {k: round(v, 3) for k, v in scores.items()} | {"outcome": decision.intent},
+                add_to_output=True,
+            )
+        return messages
+
+
+def _set_intent(message: Message, name: str, confidence: float) -> None:
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    top = {"name": name, "confidence": float(confidence)}
+    message.set(INTENT, top, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+
+
+def _set_language(message: Message, language: str) -> None:
+    """The `language` entity (and so slot): the safety replies have a Spanish variation."""
+    entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != "language"]
+    entities.append(
+        {"entity": "language", "value": language, "start": 0, "end": 0, "extractor": "RiskStage"}
+    )
+    message.set(ENTITIES, entities, add_to_output=True)
