@@ -4,6 +4,10 @@ SHELL := /bin/bash
 ENV := . scripts/env.sh &&
 VENV := .venv/bin
 
+.PHONY: safety-eval
+safety-eval: train proxy ## Score the safety evaluation sets end to end over HTTP (SET=eval/safety/<name>; results/safety_eval_*.md)
+	@$(ENV) $(VENV)/python -m bench.safety_eval $(SET)
+
 .PHONY: help install lock train proxy run shell test test-safety test-browser validate lint content-report nlu-report bench bench-load web browser clean purge-intakes
 
 help: ## List the targets
@@ -66,8 +70,9 @@ content-report: install ## Table of every vetted answer: words, grade, sources, 
 nlu-report: train ## Routing accuracy on the held-out sets (writes results/nlu_report.md)
 	@$(ENV) $(VENV)/python -m bench.nlu_report
 
-bench: nlu-report ## All reports: NLU routing, safety screen, speed/memory/training vs. baseline (results/*.md; ~30 min)
+bench: nlu-report ## All reports: NLU routing, safety screen, risk stage cost, speed/memory/training vs. baseline (results/*.md; ~30 min)
 	@$(ENV) $(VENV)/python -m bench.safety_report
+	@$(ENV) $(VENV)/python -m bench.risk_cost
 	@$(ENV) $(VENV)/python -m bench.perf_report
 
 bench-load: install ## REST load on a running `make run` (1, 10, 50 conversations; no report)

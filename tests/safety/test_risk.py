@@ -169,3 +169,15 @@ def test_a_safety_reading_carries_the_language() -> None:
 def test_button_payloads_are_left_alone() -> None:
     m = processed({"crisis": 0.99}, "/deny_risk", "deny_risk")
     assert m.get(INTENT)["name"] == "deny_risk"
+
+
+def test_probabilities_are_the_classifiers_own(model: RiskModel) -> None:
+    """The view-by-view computation gives predict_proba's numbers."""
+    import numpy as np
+
+    texts = RISKY[:2] + CALM[:2] + ["something else entirely. and more"]
+    mine = model.probabilities(texts)
+    classes = list(model.classifier.classes_)
+    theirs = model.classifier.predict_proba(model._features(texts))
+    for column, label in enumerate(("none", "crisis")):
+        assert np.allclose(mine[:, column], theirs[:, classes.index(label)])
