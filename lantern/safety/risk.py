@@ -193,8 +193,13 @@ class RiskModel:
                 out[:, column] = raw[:, known.index(label)]
         return out
 
-    def assess(self, text: str) -> Dict[str, float]:
+    def assess(self, text: str, sentence_weight: float = 1.0) -> Dict[str, float]:
         """Each risk category's score: its highest probability over the message's segments.
+
+        In a message of several sentences, a sentence's own probability counts
+        times `sentence_weight` (the whole message counts in full): a sentence read
+        out of its story must be clearer to decide alone ("I live alone." is context,
+        "I've been saving my pills to take them all." is not).
 
         A segment in which the deterministic screen found its safety words negated
         ("I'm not suicidal") or a known figure of speech ("I'd die for a coffee")
@@ -210,6 +215,8 @@ class RiskModel:
             verdict = screen(part)
             if verdict.category is None and (verdict.negated or verdict.benign):
                 rows[row, 1:] = 0.0
+        if len(parts) > 1:
+            rows[:-1, 1:] *= sentence_weight
         return {label: float(rows[:, i].max()) for i, label in enumerate(LABELS) if i > 0}
 
 

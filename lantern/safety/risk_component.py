@@ -26,12 +26,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from lantern.language import language_of
 from lantern.paths import ROOT
+from lantern.safety.conversation import History, history, is_short
 from lantern.safety.risk import (
     CHECK_IN,
     DECLINES,
@@ -46,6 +48,9 @@ from lantern.safety.risk import (
 #: The intents the screen before this stage decides.
 SCREEN_INTENTS = frozenset({"safety_crisis", "safety_emergency", "safety_active_use"})
 SAFETY_INTENTS = frozenset(INTENTS.values()) | {CHECK_IN}
+#: A short follow-up read with the message before it counts when the two together
+#: read at least this much riskier than that message alone.
+FOLLOW_UP_GAIN = 0.15
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -59,6 +64,8 @@ class RiskStage(GraphComponent):
             "decisive": 0.6,
             "check_in": 0.3,
             "over_decline": 0.9,
+            "watchful_drop": 0.1,
+            "sentence_weight": 0.75,
             "corpus": "corpus/safety",
             "random_state": 42,
         }
@@ -127,41 +134,63 @@ class RiskStage(GraphComponent):
         """Nothing to add to the training data."""
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Read each message; set the safety intent or the check-in where risk is read."""
+    def process(
+        self, messages: List[Message], tracker: DialogueStateTracker | None = None
+    ) -> List[Message]:
+        """Read each message (with the conversation before it); set a safety intent or the check-in.
+
+        Rasa hands the conversation's tracker to this step (a `tracker` argument);
+        without one (a bare NLU parse) each message is read alone.
+        """
+        before = history(tracker.events) if tracker is not None else History()
         for message in messages:
-            text = message.get(TEXT)
-            if self.model is None or not isinstance(text, str) or not text.strip():
-                continue
-            if text.startswith("/"):  # a button payload: the patient chose already
-                continue
-            scores = self.model.assess(text)
-            current = (message.get(INTENT) or {}).get("name")
-            decision = decide(
-                scores,
-                float(self.config["decisive"]),
-                float(self.config["check_in"]),
-                intent=current,
-                over_decline=float(self.config["over_decline"]),
-            )
-            screen = message.get("safety") or {}
-            screened = screen.get("category")
-            if screened in DECLINES and screen.get("source") == "matcher":
-                pass  # the screen's own decline phrases stand, as its safety phrases do
-            elif screened in SCREEN_INTENTS:
-                if screened == "safety_active_use" and decision.intent == "safety_emergency":
-                    _set_intent(message, "safety_emergency", decision.score)
-            elif decision.intent is not None and current not in SAFETY_INTENTS - {CHECK_IN}:
-                _set_intent(message, decision.intent, decision.score)
-            final = (message.get(INTENT) or {}).get("name")
-            if final in SAFETY_INTENTS:
-                _set_language(message, language_of(text))
-            message.set(
-                "risk",
-                {k: round(v, 3) for k, v in scores.items()} | {"outcome": decision.intent},
-                add_to_output=True,
-            )
+            self._read(message, before)
         return messages
+
+    def _read(self, message: Message, before: History) -> None:
+        text = message.get(TEXT)
+        if self.model is None or not isinstance(text, str) or not text.strip():
+            return
+        if text.startswith("/"):  # a button payload: the patient chose already
+            return
+        weight = float(self.config["sentence_weight"])
+        scores = self.model.assess(text, weight)
+        if before.previous_text and is_short(text):
+            together = self.model.assess(f"{before.previous_text[-300:]} {text}", weight)
+            for category, score in together.items():
+                if score - before.previous_risk >= FOLLOW_UP_GAIN:
+                    scores[category] = max(scores[category], score)
+        decisive, check_in = float(self.config["decisive"]), float(self.config["check_in"])
+        if before.watchful:
+            decisive -= float(self.config["watchful_drop"])
+            check_in -= float(self.config["watchful_drop"])
+        current = (message.get(INTENT) or {}).get("name")
+        decision = decide(
+            scores,
+            decisive,
+            check_in,
+            intent=current,
+            over_decline=float(self.config["over_decline"]),
+        )
+        screen = message.get("safety") or {}
+        screened = screen.get("category")
+        if screened in DECLINES and screen.get("source") == "matcher":
+            pass  # the screen's own decline phrases stand, as its safety phrases do
+        elif screened in SCREEN_INTENTS:
+            if screened == "safety_active_use" and decision.intent == "safety_emergency":
+                _set_intent(message, "safety_emergency", decision.score)
+        elif decision.intent is not None and current not in SAFETY_INTENTS - {CHECK_IN}:
+            _set_intent(message, decision.intent, decision.score)
+        elif current == "deny_crisis" and not before.safety_reply_recently:
+            _demote(message, "deny_crisis")  # "I'm not suicidal" answers a safety reply only
+        final = (message.get(INTENT) or {}).get("name")
+        if final in SAFETY_INTENTS:
+            _set_language(message, language_of(text))
+        message.set(
+            "risk",
+            {k: round(v, 3) for k, v in scores.items()} | {"outcome": decision.intent},
+            add_to_output=True,
+        )
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:
@@ -178,3 +207,18 @@ def _set_language(message: Message, language: str) -> None:
         {"entity": "language", "value": language, "start": 0, "end": 0, "extractor": "RiskStage"}
     )
     message.set(ENTITIES, entities, add_to_output=True)
+
+
+def _demote(message: Message, name: str) -> None:
+    """Replace `name` with the best question reading (ask_*, request_*), else out of scope.
+
+    Chit-chat readings ("thanks for the feedback") never answer what was meant as
+    a statement about safety.
+    """
+    ranking = [
+        r
+        for r in message.get(INTENT_RANKING_KEY) or []
+        if str(r.get("name")).startswith(("ask_", "request_"))
+    ] or [{"name": "out_of_scope", "confidence": 0.0}]
+    message.set(INTENT, ranking[0], add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -185,7 +185,9 @@ def test_the_bench_router_makes_the_actions_decision() -> None:
 
 #: Short fragments the classifier is unsure about (checked below on the same model).
 AGREE = "ayahuasca retreat"  # what it is / what it helps: both the ayahuasca answer
-DIFFER = ("ketamine tired", "ketamine relapse")  # readings lead to different answers
+#: readings lead to different answers ("ketamine relapse" did too, but the risk
+#: stage now checks in first: tests/safety/test_check_in.py)
+DIFFER = ("ketamine tired", "ketamine tired")
 #: The screen decides this one although the classifier beneath was unsure.
 SCREENED_CRISIS = "ayahuasca retreat end my life"
 #: Unsure; its question-type readings alone would be answered, but a crisis

@@ -16,7 +16,8 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from lantern.nlg import _domain_responses, render, response_variables
+from lantern.nlg import _domain_responses, response_variables
+from lantern.nlg import render as nlg_render
 from lantern.paths import HELPLINES_FILE, ROOT
 from lantern.safety.helplines import REQUIRED_FIELDS, Helplines, helplines
 
@@ -37,6 +38,22 @@ SPANISH = {
     "utter_safety_abuse_es": "utter_safety_abuse",
 }
 REGIONS = sorted(helplines().regions)
+
+
+def render(name: str, region: str | None = None) -> Dict[str, Any]:
+    """`utter_x_es` names the Spanish variation of `utter_x` (a `language` slot condition)."""
+    if name.endswith("_es"):
+        return nlg_render(name[: -len("_es")], region, language="es")
+    return nlg_render(name, region)
+
+
+def variation(name: str) -> Dict[str, Any]:
+    """The domain's template behind `render(name)`."""
+    if name.endswith("_es"):
+        return next(v for v in _domain_responses()[name[:-3]] if v.get("condition"))
+    return next(v for v in _domain_responses()[name] if not v.get("condition"))
+
+
 PHONE = re.compile(r"\d[\d -]{2,}\d")
 
 
@@ -52,7 +69,7 @@ def _strings(message: Dict[str, Any]) -> List[str]:
 @pytest.mark.parametrize("region", REGIONS)
 @pytest.mark.parametrize("name", SAFETY_RESPONSES)
 def test_every_region_fills_every_safety_reply(name: str, region: str) -> None:
-    template = _domain_responses()[name][0]
+    template = variation(name)
     variables = response_variables(region)
     for field in _fields(template["text"]):
         assert field in variables, f"{name}: unknown template variable {{{field}}}"

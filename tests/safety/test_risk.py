@@ -108,7 +108,7 @@ class FakeModel:
     def __init__(self, scores: Dict[str, float]) -> None:
         self.scores = scores
 
-    def assess(self, text: str) -> Dict[str, float]:
+    def assess(self, text: str, sentence_weight: float = 1.0) -> Dict[str, float]:
         return dict(self.scores)
 
 
@@ -181,3 +181,11 @@ def test_probabilities_are_the_classifiers_own(model: RiskModel) -> None:
     theirs = model.classifier.predict_proba(model._features(texts))
     for column, label in enumerate(("none", "crisis")):
         assert np.allclose(mine[:, column], theirs[:, classes.index(label)])
+
+
+def test_a_sentence_alone_must_be_clearer_than_the_whole(model: RiskModel) -> None:
+    story = "how long does a ketamine infusion take. i keep thinking about ending it."
+    full = model.assess(story)["crisis"]
+    weighted = model.assess(story, sentence_weight=0.5)["crisis"]
+    alone = model.assess("i keep thinking about ending it.")["crisis"]
+    assert weighted < full and abs(full - alone) < 1e-9  # the sentence was what decided
