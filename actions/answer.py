@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.context import Context, next_step
 from actions.knowledge_base import Answer, knowledge_base
 from actions.routing import routing_table
+from lantern.nlg import response_variables
 
 SUBSTANCE_LABELS = {
     "ketamine": "Ketamine",
@@ -89,8 +90,9 @@ class ActionAnswer(Action):
         context = tracker_context(tracker)
         step = next_step(intent, message.get("entities") or [], context, table, kb)
         if step.clarify:
+            floor = response_variables(tracker.get_slot("region"))["help_floor"]
             dispatcher.utter_message(
-                text="Which one do you mean?",
+                text=f"Which one do you mean? {floor}",
                 buttons=[
                     {
                         "title": SUBSTANCE_LABELS[s],

@@ -3,7 +3,9 @@
 When the FallbackClassifier is unsure between question types that lead to the
 same answer (given the entities and the context), the patient gets that answer
 (`direct_answer`, also used by bench/model.py's Router); otherwise the top two
-candidates, then the menu on a second unsure turn.
+candidates, then the menu on a second unsure turn. "Did you mean", like every
+reply that is not a vetted answer, ends with the region's crisis and emergency
+numbers (`help_floor`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from actions.answer import ActionAnswer, topic_button, tracker_context
 from actions.context import Context, next_step
 from actions.knowledge_base import ROOT, knowledge_base
 from actions.routing import routing_table
+from lantern.nlg import response_variables
 from lantern.safety.screen import CATEGORIES
 
 #: Readings that keep an unsure message from a direct answer: the intents the safety
@@ -177,8 +180,9 @@ class ActionDidYouMean(Action):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
         kb = knowledge_base()
+        floor = response_variables(tracker.get_slot("region"))["help_floor"]
         dispatcher.utter_message(
-            text="I'm not sure I understood. Did you mean one of these?",
+            text=f"I'm not sure I understood. Did you mean one of these? {floor}",
             buttons=[topic_button(kb[a]) for a in found]
             + [{"title": "Something else", "payload": "/out_of_scope"}],
             json_message={"answer_id": "did_you_mean", "candidates": found},

@@ -27,7 +27,7 @@ SCRIPTED = {
     "request_dosing": "decline_dosing",
     "request_sourcing": "decline_sourcing",
     "request_personal_advice": "decline_personal_advice",
-    "get_help": "safety_crisis",
+    "get_help": "get_help",
     "nlu_fallback": "did_you_mean",
     "out_of_scope": "out_of_scope",
 }

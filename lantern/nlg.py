@@ -4,8 +4,15 @@ Domain responses may use `{crisis_line}`, `{emergency_number}`, `{peer_support}`
 `{abuse_line}`, `{child_abuse_line}`, `{report_clinician}`, their Spanish forms
 (`{crisis_line_es}`, `{emergency_number_es}`, `{abuse_line_es}`,
 `{child_abuse_line_es}`, `{report_clinician_es}`), `{region_name}`, `{region}` and
-`{clinic_contact}`. They are filled here, in the Rasa server, so safety replies
-need no action server.
+`{clinic_contact}`, and `{help_floor}`, the one short line with the crisis and
+emergency numbers that ends every reply that is not a vetted answer. They are
+filled here, in the Rasa server, so safety replies need no action server.
+
+Safety replies (and "Get help now") also get `custom.help_actions`, the region's
+call and text buttons ([{label, href, line}], `tel:`/`sms:` links) for the web
+pages. On the kiosk, "Talk to staff" says staff were told only when the request
+was stored and the staff side is on (`staff_told`); otherwise it says to tell the
+front desk.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from __future__ import annotations
 import os
 import string
 from functools import lru_cache
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import yaml
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
@@ -21,11 +28,91 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from lantern import staff
 from lantern.paths import ROOT
-from lantern.safety.helplines import helplines
+from lantern.safety.helplines import Region, helplines
 
 DEFAULT_CLINIC_CONTACT = "call the clinic's front desk during opening hours"
 NO_PEER_LINE = "There is no psychedelic peer-support line we can point to in your region."
+
+
+#: The help lines whose call/text buttons each reply gets, by answer id.
+HELP_ACTIONS = {
+    "safety_crisis": ("crisis", "emergency"),
+    "safety_emergency": ("emergency",),
+    "safety_active_use": ("emergency", "peer_support"),
+    "safety_abuse": ("emergency", "abuse"),
+    "get_help": ("crisis", "emergency"),
+}
+#: Button labels by language: call, text, text with a word to send.
+TAP_LABELS = {
+    "en": ("Call {number}", "Text {number}", "Text {body} to {number}"),
+    "es": ("Llamar al {number}", "Enviar un mensaje al {number}", "Enviar {body} al {number}"),
+}
+#: The output channel whose "Talk to staff" reply depends on the staff side.
+KIOSK_CHANNEL = "kiosk"
+#: Not a slot: LanternNLG passes it to the kiosk's utter_handoff (a response condition).
+STAFF_TOLD = "staff_told"
+
+
+def crisis_short(region: Region) -> str:
+    """The crisis line in a few words from its numbers ("call or text 988"), else its text."""
+    taps = region.taps("crisis")
+    calls = [t for t in taps if t.verb == "call"]
+    texts = [t for t in taps if t.verb == "text"]
+    if calls and texts and calls[0].number == texts[0].number and not texts[0].body:
+        return f"call or text {calls[0].number}"
+    parts = [f"call {t.number}" for t in calls[:1]]
+    parts += [f"text {t.body} to {t.number}" if t.body else f"text {t.number}" for t in texts[:1]]
+    return " or ".join(parts) or region.crisis_line
+
+
+def help_floor(region: Region) -> str:
+    """The line that ends every reply that is not a vetted answer: crisis and emergency numbers."""
+    return (
+        f"If you're in crisis, {crisis_short(region)}, or call {region.emergency_number} "
+        "in an emergency."
+    )
+
+
+def help_actions(
+    answer_id: str, region_code: str | None, language: str | None = None
+) -> List[Dict[str, str]]:
+    """The call/text buttons for a reply: [{label, href, line}], none for other replies."""
+    region = helplines().region(region_code)
+    call, text, text_body = TAP_LABELS["es" if language == "es" else "en"]
+    actions: List[Dict[str, str]] = []
+    for line in HELP_ACTIONS.get(answer_id, ()):
+        for tap in region.taps(line, language):
+            label = call if tap.verb == "call" else text_body if tap.body else text
+            if all(a["href"] != tap.href for a in actions):
+                actions.append(
+                    {
+                        "label": label.format(number=tap.number, body=tap.body),
+                        "href": tap.href,
+                        "line": line,
+                    }
+                )
+    return actions
+
+
+def with_help_actions(message: Dict[str, Any], region_code: str | None) -> Dict[str, Any]:
+    """`message` with `custom.help_actions` when it is a safety reply with numbers to tap."""
+    custom = message.get("custom")
+    if not isinstance(custom, dict) or custom.get("answer_id") not in HELP_ACTIONS:
+        return message
+    actions = help_actions(str(custom["answer_id"]), region_code, custom.get("lang"))
+    if actions:
+        message["custom"] = {**custom, "help_actions": actions}
+    return message
+
+
+def kiosk_handoff(conversation_id: str) -> bool:
+    """Store a kiosk's "talk to staff" request; whether the patient may hear staff know.
+
+    Only when the staff side is on (someone can see the request) and it was stored.
+    """
+    return staff.staff_side_on() and staff.record_handoff(conversation_id)
 
 
 def response_variables(region_code: str | None) -> Dict[str, str]:
@@ -50,6 +137,7 @@ def response_variables(region_code: str | None) -> Dict[str, str]:
         "abuse_line_es": region.abuse_line_es,
         "child_abuse_line_es": region.child_abuse_line_es,
         "report_clinician_es": region.report_clinician_es,
+        "help_floor": help_floor(region),
     }
 
 
@@ -100,10 +188,19 @@ class LanternNLG(TemplatedNaturalLanguageGenerator):
         output_channel: str,
         **kwargs: Any,
     ) -> Dict[str, Any] | None:
-        """Fill the response with the region's help lines, then with slots and kwargs."""
-        variables = response_variables(tracker.get_slot("region"))
+        """Fill the response with the region's help lines, then with slots and kwargs.
+
+        A safety reply gets its call/text buttons; the kiosk's "Talk to staff" reply
+        stores the request first and says staff know only if they can see it.
+        """
+        region = tracker.get_slot("region")
+        variables = response_variables(region)
         variables.update(kwargs)
-        return await super().generate(utter_action, tracker, output_channel, **variables)
+        filled = tracker.current_slot_values()
+        if utter_action == "utter_handoff" and output_channel == KIOSK_CHANNEL:
+            filled[STAFF_TOLD] = kiosk_handoff(tracker.sender_id)
+        message = self.generate_from_slots(utter_action, filled, output_channel, **variables)
+        return with_help_actions(message, region) if message else message
 
     def _fill_response(
         self,

@@ -80,8 +80,12 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def record_handoff(conversation_id: str) -> None:
-    """Open a request for `conversation_id` unless one is already open; never raises."""
+def record_handoff(conversation_id: str) -> bool:
+    """Open a request for `conversation_id` unless one is already open; whether one is open.
+
+    Never raises: a database error is logged (its class only) and gives False, so
+    the kiosk does not tell the patient that staff know.
+    """
     try:
         with _LOCK, closing(_connect()) as conn, conn:
             exists = conn.execute(
@@ -93,8 +97,10 @@ def record_handoff(conversation_id: str) -> None:
                     "INSERT INTO handoffs (conversation_id, requested_at) VALUES (?, ?)",
                     (conversation_id, _now()),
                 )
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         logger.error("lantern.staff.record_failed error=%s", type(exc).__name__)
+        return False
+    return True
 
 
 def record_alert(conversation_id: str, reason: str) -> bool:

@@ -27,7 +27,7 @@ import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from lantern import staff
-from lantern.nlg import render, response_variables
+from lantern.nlg import render, response_variables, with_help_actions
 from lantern.paths import LEXICON_FILE
 from lantern.safety import audit
 from lantern.safety.screen import URGENT, screen
@@ -247,7 +247,7 @@ async def _rescue(
     if category not in URGENT:
         await output.send_response(sender_id, service_unavailable())
         return
-    await output.send_response(sender_id, render(f"utter_{category}"))
+    await output.send_response(sender_id, with_help_actions(render(f"utter_{category}"), None))
     if input_channel == "kiosk":
         staff.record_alert(sender_id, "crisis_on_kiosk")
 
@@ -303,5 +303,3 @@ async def handle(
     if tracking.sent == 0:
         await _rescue(checked.text, tracking, sender_id, input_channel)
     audit.record_replies(tracking.answer_ids, input_channel, sender_id)
-    if input_channel == "kiosk" and "handoff" in tracking.answer_ids:
-        staff.record_handoff(sender_id)  # the staff page lists it (conversation id + time)

@@ -39,7 +39,7 @@ def test_after_a_crisis_the_next_question_is_answered_with_get_help_on_it(
     assert {"title": "Get help now", "payload": "/get_help"} in buttons(after)
     later = servers.send(sender, "how do I find a provider")
     assert {"title": "Get help now", "payload": "/get_help"} in buttons(later)
-    assert answer_ids(servers.send(sender, "/get_help")) == ["safety_crisis"]
+    assert answer_ids(servers.send(sender, "/get_help")) == ["get_help"]
 
 
 def test_you_misunderstood_keeps_help_reachable(servers: Servers, sender: str) -> None:

@@ -19,6 +19,8 @@
  * <server>/lantern/vendor/socket.io.min.js when the page has no `io`). The session id
  * and the messages are kept in localStorage, so a reload keeps the conversation.
  * Bot and user text is only ever put on the page as text (textContent), never as HTML.
+ * Safety replies carry `custom.help_actions` ([{label, href, line}]): the region's
+ * help lines as call/text buttons (`tel:`/`sms:` links only; anything else is dropped).
  *
  * Also defines window.LanternChat = {mount, createChat} (the kiosk uses createChat).
  */
@@ -26,7 +28,9 @@
   "use strict";
 
   var SCRIPT = document.currentScript;
-  var SAFETY_IDS = ["safety_crisis", "safety_emergency", "safety_active_use"];
+  var SAFETY_IDS = ["safety_crisis", "safety_emergency", "safety_active_use", "safety_abuse", "get_help"];
+  // a phone number to call, or to text with an optional word to send (e.g. START)
+  var TAP_HREF = /^(tel:\+?\d{2,15}|sms:\+?\d{2,15}(\?&body=[A-Z]{2,20})?)$/;
   var MAX_STORED = 120;
   // the server reads at most 2,000 characters of a message; the count shows from 1,800
   var MAX_CHARS = 2000;
@@ -232,6 +236,26 @@
     return box;
   }
 
+  /**
+   * The help lines of a safety reply as call/text links styled as buttons. They stay on
+   * every safety message (help is one tap away, also further up the conversation).
+   */
+  function renderHelpActions(custom) {
+    var actions = Array.isArray(custom.help_actions) ? custom.help_actions : [];
+    var group = el("div", "lw-taps");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", custom.lang === "es" ? "Llamar o enviar un mensaje" : "Call or text for help");
+    actions.forEach(function (action) {
+      if (!action || typeof action.label !== "string" || typeof action.href !== "string") return;
+      if (!TAP_HREF.test(action.href)) return;
+      var link = el("a", "lw-tap", action.label);
+      link.href = action.href;
+      if (action.line === "emergency") link.classList.add("lw-tap-emergency");
+      group.appendChild(link);
+    });
+    return group.children.length ? group : null;
+  }
+
   /** One message as an <li>; `current` adds its buttons (only the latest turn has them). */
   function renderMessage(message, current, onChoice) {
     var li = el("li", "lw-msg " + (message.from === "user" ? "lw-user" : "lw-bot"));
@@ -255,6 +279,8 @@
         : el("p", "lw-text", message.text));
     }
     if (message.kind === "answer" && custom) li.appendChild(renderSources(custom));
+    var taps = custom ? renderHelpActions(custom) : null;
+    if (taps) li.appendChild(taps);
     if (current && message.buttons && message.buttons.length) {
       var group = el("div", "lw-choices");
       group.setAttribute("role", "group");
