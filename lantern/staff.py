@@ -15,7 +15,9 @@ with the address, never the token.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
+import json
 import logging
 import math
 import os
@@ -156,6 +158,12 @@ def open_handoffs() -> List[Dict[str, Any]]:
             " WHERE closed_at IS NULL ORDER BY urgent DESC, id"
         ).fetchall()
     return [{**dict(row), "urgent": bool(row["urgent"])} for row in rows]
+
+
+def handoffs_version(items: List[Dict[str, Any]]) -> str:
+    """A short fingerprint of the open requests: the staff page waits for it to change."""
+    encoded = json.dumps(items, sort_keys=True).encode()
+    return hashlib.sha256(encoded).hexdigest()[:16]
 
 
 def close_handoff(handoff_id: int) -> bool:

@@ -7,8 +7,11 @@ Registered in `credentials.yml` like any channel; its blueprint is mounted at
   (`/lantern/widget/lantern-widget.js` is the one script a website adds)
 - `/lantern/kiosk`   the full-screen waiting-room kiosk
 - `/lantern/staff`   the staff page; `GET /lantern/staff/handoffs` lists the open
-  "talk to staff" requests and `POST /lantern/staff/handoffs/<id>/close` closes one,
-  both with `Authorization: Bearer $LANTERN_STAFF_TOKEN` (lantern/staff.py);
+  "talk to staff" requests and urgent alerts with their `version`, and
+  `?since=<version>` holds the request (up to 25 s) until the list changes, so the
+  open staff page hears of a new alert at once without polling on a timer (which
+  browsers slow down in background tabs); `POST /lantern/staff/handoffs/<id>/close`
+  closes one, all with `Authorization: Bearer $LANTERN_STAFF_TOKEN` (lantern/staff.py);
   `GET /lantern/staff/intakes` lists today's intakes (scores, bands, flags; urgent
   first) and `GET /lantern/staff/intakes/<id>` returns one as a FHIR
   QuestionnaireResponse (`application/fhir+json`), with the same token
@@ -20,8 +23,10 @@ Registered in `credentials.yml` like any channel; its blueprint is mounted at
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import mimetypes
+import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict
 
@@ -65,6 +70,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+#: How long `GET /lantern/staff/handoffs?since=` waits for a change, and how often it looks.
+LIVE_WAIT_SECONDS = 25.0
+LIVE_CHECK_SECONDS = 0.5
 #: Pages and staff replies are never kept by a browser or a proxy (a shared kiosk's
 #: Back button or cache shows nothing of a past visitor; a staff list is no file on disk).
 NO_STORE = "no-store"
@@ -186,7 +194,19 @@ class LanternPagesInput(InputChannel):
             denied = refused(request)
             if denied is not None:
                 return denied
-            return response.json({"handoffs": staff.open_handoffs()})
+            items = staff.open_handoffs()
+            since = request.args.get("since")
+            if since:
+                # the staff page's live feed: answer as soon as the list differs (alerts
+                # come from the action server too, another process: the database is read)
+                deadline = time.monotonic() + LIVE_WAIT_SECONDS
+                while staff.handoffs_version(items) == since and time.monotonic() < deadline:
+                    transport = getattr(request, "transport", None)
+                    if transport is not None and transport.is_closing():
+                        break  # the page went away
+                    await asyncio.sleep(LIVE_CHECK_SECONDS)
+                    items = staff.open_handoffs()
+            return response.json({"handoffs": items, "version": staff.handoffs_version(items)})
 
         @bp.route("/staff/handoffs/<handoff_id:int>/close", methods=["POST"])
         async def close(request: Request, handoff_id: int) -> HTTPResponse:

@@ -2,11 +2,23 @@
    closes them (POST /lantern/staff/handoffs/<id>/close), and lists today's intakes with
    scores and flags (GET /lantern/staff/intakes) with each one's FHIR JSON
    (GET /lantern/staff/intakes/<id>). The token is kept in memory only; text from the
-   server is put on the page with textContent. */
+   server is put on the page with textContent.
+
+   Live: the requests list is watched with `?since=<version>`, which the server holds
+   until the list changes, then asked again at once (no timer, so a background tab is
+   not slowed down). A new request plays a beep (Web Audio: three for an urgent alert,
+   one otherwise) and shows a browser notification (a fixed text, never conversation
+   data); both are set up by the "Show requests" click, as browsers require a click. */
 (function () {
   "use strict";
   var token = "";
   var timer = null;
+  var INTAKES_EVERY_MS = 10000;
+  var RETRY_MS = 3000;
+  var watching = 0;  // the current sign-in's watch loop (an older one stops)
+  var known = null;  // request ids already shown (null: nothing shown yet)
+  var audio = null;
+  var baseTitle = document.title;
   var download = null;
   var shown = { handoffs: null, intakes: null };  // last rendered data: unchanged, no re-render
   var $ = function (id) { return document.getElementById(id); };
@@ -14,6 +26,7 @@
     phq9_item9: "Urgent: PHQ-9 item 9 (thoughts of death or self-harm) above 0 or unclear",
     phq9_item9_declined: "Urgent: PHQ-9 item 9 (thoughts of death or self-harm) not answered",
     crisis_in_intake: "Urgent: crisis words during the intake",
+    crisis_on_kiosk: "Urgent: crisis words on the kiosk",
     unspecified: "Urgent alert",
   };
   var FLAGS = {
@@ -46,7 +59,68 @@
     return isNaN(date.getTime()) ? String(iso) : date.toLocaleString();
   }
 
+  // ------------------------------------------------------------ alerts
+  /** On the sign-in click: an AudioContext (allowed only after a click) and permission. */
+  function prepareAlerts() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) {
+      try { audio = new Context(); } catch (e) { audio = null; }
+    }
+    if (audio && audio.state === "suspended" && audio.resume) audio.resume();
+    if ("Notification" in window && window.Notification.permission === "default") {
+      try {
+        var asked = window.Notification.requestPermission();
+        if (asked && asked.catch) asked.catch(function () {});
+      } catch (e) { /* old browsers take a callback; no notification then */ }
+    }
+  }
+
+  function beep(times) {
+    if (!audio) return;
+    for (var i = 0; i < times; i++) {
+      var start = audio.currentTime + i * 0.35;
+      var tone = audio.createOscillator();
+      var gain = audio.createGain();
+      tone.type = "sine";
+      tone.frequency.value = 880;
+      gain.gain.setValueAtTime(0.25, start);
+      gain.gain.exponentialRampToValueAtTime(0.001, start + 0.25);
+      tone.connect(gain);
+      gain.connect(audio.destination);
+      tone.start(start);
+      tone.stop(start + 0.3);
+    }
+  }
+
+  function notify(title, body, tag, urgent) {
+    if (!("Notification" in window) || window.Notification.permission !== "granted") return;
+    try {
+      var shown = new window.Notification(title, { body: body, tag: tag, requireInteraction: !!urgent });
+      shown.onclick = function () { window.focus(); shown.close(); };
+    } catch (e) { /* notifications unavailable here: the sound and the page still show it */ }
+  }
+
+  /** Sound and notification for requests not seen before (none for the first list shown). */
+  function announce(items) {
+    var fresh = known === null ? [] : items.filter(function (item) { return !known[item.id]; });
+    known = {};
+    items.forEach(function (item) { known[item.id] = true; });
+    var urgent = fresh.filter(function (item) { return item.urgent; });
+    if (urgent.length) {
+      beep(3);
+      notify(REASONS[urgent[0].reason] || REASONS.unspecified,
+        "Please go to the kiosk now.", "lantern-" + urgent[0].id, true);
+    } else if (fresh.length) {
+      beep(1);
+      notify("A patient at the kiosk asked to talk to staff", "Please go to the kiosk.",
+        "lantern-" + fresh[0].id, false);
+    }
+    var open = items.filter(function (item) { return item.urgent; }).length;
+    document.title = (open ? "(" + open + " urgent) " : items.length ? "(" + items.length + ") " : "") + baseTitle;
+  }
+
   function render(items) {
+    announce(items);
     var key = JSON.stringify(items);
     if (key === shown.handoffs && !$("s-table-wrap").hidden) return;
     shown.handoffs = key;
@@ -148,6 +222,9 @@
 
   function refusedToken(response) {
     shown = { handoffs: null, intakes: null };
+    watching += 1;  // stops the watch loop
+    known = null;
+    document.title = baseTitle;
     $("s-table-wrap").hidden = true;
     $("s-intakes").hidden = true;
     window.clearInterval(timer);
@@ -194,6 +271,25 @@
     });
   }
 
+  /** Ask for the list again as soon as it differs from `version` (the server waits). */
+  function watch(loop, version) {
+    if (loop !== watching) return;
+    api("handoffs?since=" + encodeURIComponent(version)).then(function (response) {
+      if (loop !== watching) return;
+      if (refused(response)) return refusedToken(response);
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json().then(function (data) {
+        if (loop !== watching) return;
+        render(data.handoffs || []);
+        watch(loop, String(data.version || ""));
+      });
+    }).catch(function () {
+      if (loop !== watching) return;
+      $("s-status").textContent = "Can't reach Lantern. Trying again shortly.";
+      window.setTimeout(function () { watch(loop, version); }, RETRY_MS);
+    });
+  }
+
   $("s-fhir-close").addEventListener("click", function () {
     $("s-fhir").hidden = true;
     $("s-fhir-json").textContent = "";
@@ -206,7 +302,14 @@
     event.preventDefault();
     token = $("s-token").value;
     $("s-token").value = "";
+    prepareAlerts();
     window.clearInterval(timer);
-    refresh().then(function () { timer = window.setInterval(refresh, 10000); });
+    watching += 1;
+    known = null;
+    var loop = watching;
+    // the first list (no sound), then the live feed; intakes every 10 seconds
+    watch(loop, "");
+    refreshIntakes();
+    timer = window.setInterval(refreshIntakes, INTAKES_EVERY_MS);
   });
 })();
