@@ -84,28 +84,94 @@ class ActionAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Answer, clarify, or fall back to the topic menu."""
-        kb, table = knowledge_base(), routing_table()
         message: Dict[str, Any] = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
-        context = tracker_context(tracker)
-        step = next_step(intent, message.get("entities") or [], context, table, kb)
-        if step.clarify:
-            floor = response_variables(tracker.get_slot("region"))["help_floor"]
-            dispatcher.utter_message(
-                text=f"Which one do you mean? {floor}",
-                buttons=[
-                    {
-                        "title": SUBSTANCE_LABELS[s],
-                        "payload": f'/inform_substance{{"substance":"{s}"}}',
-                    }
-                    for s in table.clarify_choices
-                ],
-                json_message={"answer_id": "clarify_substance"},
-            )
-            return context_slots(step.context)
-        if step.answer_id is None:
+        return answer(dispatcher, tracker, intent, message.get("entities") or [])
+
+
+#: What a decline question gets when it is answered after the check-in.
+DECLINES = {
+    "request_dosing": "utter_decline_dosing",
+    "request_sourcing": "utter_decline_sourcing",
+    "request_personal_advice": "utter_decline_personal_advice",
+}
+#: Readings that are not the question itself.
+NOT_A_QUESTION = {
+    "nlu_fallback",
+    "safety_check_in",
+    "deny_risk",
+    "safety_crisis",
+    "safety_emergency",
+    "safety_active_use",
+    "safety_abuse",
+    "deny_crisis",
+}
+
+
+class ActionAnswerAfterCheckIn(Action):
+    """The check-in's "No, I was asking for information": answer the message that led to it.
+
+    The risk stage put the check-in on top of that message's own reading and kept
+    the rest of the ranking below it, so its best other intent is the question.
+    """
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_answer_after_check_in"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Answer the question behind the check-in, or offer the topics."""
+        asked = question_behind_check_in(tracker.events)
+        if asked is None:
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        answer = kb[step.answer_id]
-        send_answer(dispatcher, tracker, answer)
-        return [*context_slots(step.context), SlotSet("last_answer", answer.id)]
+        intent, entities = asked
+        if intent in DECLINES:
+            dispatcher.utter_message(response=DECLINES[intent])
+            return []
+        return answer(dispatcher, tracker, intent, entities)
+
+
+def question_behind_check_in(events: List[Dict[str, Any]]) -> Any:
+    """(intent, entities) of the last message that got the check-in, or None."""
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        parsed = event.get("parse_data") or {}
+        if (parsed.get("intent") or {}).get("name") != "safety_check_in":
+            continue
+        for ranked in parsed.get("intent_ranking") or []:
+            if ranked.get("name") not in NOT_A_QUESTION:
+                return ranked["name"], parsed.get("entities") or []
+        return None
+    return None
+
+
+def answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, entities: List[Any]
+) -> List[EventType]:
+    """Route one question (intent, entities, context) to an answer, a clarification or the menu."""
+    kb, table = knowledge_base(), routing_table()
+    step = next_step(intent, entities, tracker_context(tracker), table, kb)
+    if step.clarify:
+        floor = response_variables(tracker.get_slot("region"))["help_floor"]
+        dispatcher.utter_message(
+            text=f"Which one do you mean? {floor}",
+            buttons=[
+                {
+                    "title": SUBSTANCE_LABELS[s],
+                    "payload": f'/inform_substance{{"substance":"{s}"}}',
+                }
+                for s in table.clarify_choices
+            ],
+            json_message={"answer_id": "clarify_substance"},
+        )
+        return context_slots(step.context)
+    if step.answer_id is None:
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+    chosen = kb[step.answer_id]
+    send_answer(dispatcher, tracker, chosen)
+    return [*context_slots(step.context), SlotSet("last_answer", chosen.id)]

@@ -152,13 +152,26 @@ class _Blank(dict):
         return ""
 
 
-def render(name: str, region_code: str | None = None) -> Dict[str, Any]:
-    """A domain response's first variation, filled with the region's help lines.
+def render(
+    name: str, region_code: str | None = None, language: str | None = None
+) -> Dict[str, Any]:
+    """A domain response filled with the region's help lines, in `language` where it has one.
 
     For the Rasa server's own use when the dialogue could not run (the safety
     replies must not depend on the action server): text, buttons and custom.
+    The variation is the one whose `language` slot condition matches, else the
+    first without a condition.
     """
-    template = dict(_domain_responses()[name][0])
+    variations = _domain_responses()[name]
+    plain = [v for v in variations if not v.get("condition")]
+    chosen = plain[0] if plain else variations[0]
+    for variation in variations:
+        conditions = variation.get("condition") or []
+        if language and any(
+            c.get("name") == "language" and c.get("value") == language for c in conditions
+        ):
+            chosen = variation
+    template = dict(chosen)
     variables = _Blank(response_variables(region_code))
     fill = string.Formatter().vformat
     message: Dict[str, Any] = {"text": fill(str(template.get("text", "")), (), variables)}

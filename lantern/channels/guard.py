@@ -47,6 +47,10 @@ BUTTON_INTENTS: Dict[str, frozenset] = {
     "inform_substance": frozenset({"substance"}),
     "inform_region": frozenset({"region"}),
     "get_help": frozenset(),
+    # the check-in's buttons: yes, urgent medical help, "I was asking for information"
+    "safety_crisis": frozenset(),
+    "safety_emergency": frozenset(),
+    "deny_risk": frozenset(),
     "show_menu": frozenset(),
     "start_over": frozenset(),
     "handoff": frozenset(),
