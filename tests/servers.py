@@ -110,7 +110,7 @@ def start(var_dir: Path, extra_env: Dict[str, str] | None = None, timeout: float
     servers = Servers(process, port, action_port, var_dir, env)
     deadline = time.monotonic() + timeout
     assert process.stdout is not None
-    output = []
+    output: List[str] = []
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line and process.poll() is not None:
