@@ -128,6 +128,9 @@ class RiskStage(GraphComponent):
                 model = pickle.loads((Path(directory) / "risk.pkl").read_bytes())  # noqa: S301
         except (ValueError, FileNotFoundError):
             model = None
+        if model is not None:  # load the sentence vectors and language models now, not
+            model.assess("warm up")  # on a patient's first message
+            language_of("hola, buenos días")
         return cls(config, model_storage, resource, model)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -143,11 +146,18 @@ class RiskStage(GraphComponent):
         without one (a bare NLU parse) each message is read alone.
         """
         before = history(tracker.events) if tracker is not None else History()
+        in_form = tracker is not None and tracker.active_loop_name is not None
         for message in messages:
-            self._read(message, before)
+            self._read(message, before, in_form)
         return messages
 
-    def _read(self, message: Message, before: History) -> None:
+    def _read(self, message: Message, before: History, in_form: bool = False) -> None:
+        """Set the intent for one message.
+
+        Inside a form (the intake) the message answers the form's question ("7",
+        "nearly every day"): it is read alone and only a decisive reading counts
+        (the intake's own item 9 handling covers self-harm answers); no check-in.
+        """
         text = message.get(TEXT)
         if self.model is None or not isinstance(text, str) or not text.strip():
             return
@@ -155,15 +165,17 @@ class RiskStage(GraphComponent):
             return
         weight = float(self.config["sentence_weight"])
         scores = self.model.assess(text, weight)
-        if before.previous_text and is_short(text):
+        if before.previous_text and is_short(text) and not in_form:
             together = self.model.assess(f"{before.previous_text[-300:]} {text}", weight)
             for category, score in together.items():
                 if score - before.previous_risk >= FOLLOW_UP_GAIN:
                     scores[category] = max(scores[category], score)
         decisive, check_in = float(self.config["decisive"]), float(self.config["check_in"])
-        if before.watchful:
+        if before.watchful and not in_form:
             decisive -= float(self.config["watchful_drop"])
             check_in -= float(self.config["watchful_drop"])
+        if in_form:
+            check_in = decisive
         current = (message.get(INTENT) or {}).get("name")
         decision = decide(
             scores,

@@ -31,7 +31,8 @@ def test_overlong_message_about_suicide_still_reaches_the_crisis_reply() -> None
         ('/ask_what_is{"substance":"ketamine"}', 'ask_what_is{"substance":"ketamine"}'),
         ('/choose_topic{"topic":"x y"}', 'choose_topic{"topic":"x y"}'),
         ('/choose_topic{"text":"psilocybin"}', 'choose_topic{"text":"psilocybin"}'),
-        ("/safety_crisis", "safety_crisis"),
+        ("/safety_active_use", "safety_active_use"),
+        ('/safety_crisis{"x":"y"}', 'safety_crisis{"x":"y"}'),
     ],
 )
 def test_slash_text_is_plain_text_unless_a_fixed_button_payload(text: str, passed: str) -> None:
@@ -46,6 +47,10 @@ def test_slash_text_is_plain_text_unless_a_fixed_button_payload(text: str, passe
         "/get_help",
         "/handoff",
         "/start_over",
+        # the check-in's three buttons
+        "/safety_crisis",
+        "/safety_emergency",
+        "/deny_risk",
     ],
 )
 def test_button_payloads_pass_unchanged(payload: str) -> None:

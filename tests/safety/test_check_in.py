@@ -90,3 +90,10 @@ def test_risk_inside_the_intake_is_not_taken_as_stop(servers: Servers) -> None:
     reply = servers.send(sender, "stop, i can't keep going, i just want it all to end")
     ids = answer_ids(reply)
     assert ids[0] == "safety_crisis" and ids[-1] == "intake_paused", ids
+
+
+def test_a_short_follow_up_is_read_with_the_question_before(servers: Servers) -> None:
+    sender = new()
+    servers.send(sender, "what is a bad trip like on mushrooms?")
+    ids = answer_ids(servers.send(sender, "that's me, right now"))
+    assert ids and ids[0] in {"safety_active_use", "safety_check_in"}, ids

@@ -83,3 +83,15 @@ def test_the_stage_is_given_the_conversation_by_rasa() -> None:
     import inspect
 
     assert "tracker" in inspect.signature(RiskStage.process).parameters
+
+
+def test_inside_the_intake_an_answer_is_read_alone_and_only_a_decisive_reading_counts() -> None:
+    model = Scripted({"nearly every day": 0.5, "i want to die": 0.9})
+    before = History(previous_text="what is a bad trip like", previous_risk=0.5)
+    stage = RiskStage({}, None, None, model)  # type: ignore[arg-type]
+    for text, expected in [("nearly every day", "inform"), ("i want to die", "safety_active_use")]:
+        message = Message(data={TEXT: text})
+        message.set(INTENT, {"name": "inform", "confidence": 0.9})
+        message.set(INTENT_RANKING_KEY, [{"name": "inform", "confidence": 0.9}])
+        stage._read(message, before, in_form=True)
+        assert message.get(INTENT)["name"] == expected, text
