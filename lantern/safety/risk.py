@@ -35,6 +35,8 @@ INTENTS = {
     "abuse": "safety_abuse",
 }
 CHECK_IN = "safety_check_in"
+#: The readings an unsure score is checked in on (the check-in's question fits them).
+CHECKED_IN = ("crisis", "emergency")
 #: Corpus categories that need no safety reply.
 NO_RISK = {"benign", "decline_dosing", "decline_sourcing", "decline_personal_advice"}
 
@@ -243,7 +245,8 @@ def decide(
 ) -> Decision:
     """Decisive -> the category's safety intent; uncertain -> the check-in; else nothing.
 
-    An emergency described by its symptoms outranks active use when both are read.
+    An emergency described by its symptoms outranks active use when both are read;
+    only an unsure crisis or emergency reading gets the check-in.
     A message already read as a decline (`intent`: "how much should I take?") shares
     its words with overdose and method questions; there the model acts only when
     it is very sure (`over_decline`), and never merely checks in.
@@ -256,8 +259,11 @@ def decide(
         decisive, check_in = over_decline, over_decline
     if score >= decisive:
         return Decision(INTENTS[category], category, score)
-    if score >= check_in:
-        return Decision(CHECK_IN, category, score)
+    # the check-in asks about ending one's life or urgent medical help: it is the
+    # question for an unsure crisis or emergency reading, not for the others
+    asked = max(CHECKED_IN, key=lambda c: scores.get(c, 0.0))
+    if scores.get(asked, 0.0) >= check_in:
+        return Decision(CHECK_IN, asked, scores[asked])
     return Decision(None, None, score)
 
 

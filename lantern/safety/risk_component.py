@@ -66,6 +66,7 @@ class RiskStage(GraphComponent):
             "over_decline": 0.9,
             "watchful_drop": 0.1,
             "sentence_weight": 0.75,
+            "check_in_es": 0.2,
             "corpus": "corpus/safety",
             "random_state": 42,
         }
@@ -174,6 +175,9 @@ class RiskStage(GraphComponent):
         if before.watchful and not in_form:
             decisive -= float(self.config["watchful_drop"])
             check_in -= float(self.config["watchful_drop"])
+        language = language_of(text)
+        if language == "es":  # far fewer Spanish examples: ask sooner
+            check_in = min(check_in, float(self.config["check_in_es"]))
         if in_form:
             check_in = decisive
         current = (message.get(INTENT) or {}).get("name")
@@ -197,7 +201,7 @@ class RiskStage(GraphComponent):
             _demote(message, "deny_crisis")  # "I'm not suicidal" answers a safety reply only
         final = (message.get(INTENT) or {}).get("name")
         if final in SAFETY_INTENTS:
-            _set_language(message, language_of(text))
+            _set_language(message, language)
         message.set(
             "risk",
             {k: round(v, 3) for k, v in scores.items()} | {"outcome": decision.intent},

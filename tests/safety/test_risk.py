@@ -81,6 +81,9 @@ def test_negation_marks_the_words_it_governs() -> None:
         ({"crisis": 0.4}, None, CHECK_IN),
         ({"crisis": 0.2}, None, None),
         ({"abuse": 0.8}, None, "safety_abuse"),
+        ({"abuse": 0.5}, None, None),  # the check-in's question does not fit abuse
+        ({"active_use": 0.5, "crisis": 0.32}, None, CHECK_IN),
+        ({"active_use": 0.5, "crisis": 0.1}, None, None),
         ({"active_use": 0.9, "emergency": 0.65}, None, "safety_emergency"),
         ({"active_use": 0.9, "emergency": 0.5}, None, "safety_active_use"),
         ({"crisis": 0.8}, "request_dosing", None),
