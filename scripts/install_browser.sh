@@ -7,9 +7,5 @@ if [ -x /usr/bin/chromium ]; then
   exit 0
 fi
 echo "==> Installing Debian's chromium (for the browser tests)"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core > /dev/null
+"$(dirname "$0")/apt_install.sh" chromium fonts-dejavu-core
 /usr/bin/chromium --version

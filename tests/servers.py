@@ -120,3 +120,11 @@ def start(var_dir: Path, extra_env: Dict[str, str] | None = None, timeout: float
             return servers
     servers.stop()
     raise RuntimeError("servers not ready in time:\n" + "".join(output))
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for {pid}")

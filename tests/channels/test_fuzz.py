@@ -16,7 +16,6 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -30,7 +29,7 @@ from lantern.channels import guard
 from lantern.channels.rest import MAX_BODY_BYTES
 from lantern.channels.socketio import MAX_PACKET_BYTES
 from tests.conftest import answer_ids
-from tests.servers import Servers, start
+from tests.servers import Servers, rss_mb, start
 
 pytestmark = pytest.mark.server
 
@@ -209,14 +208,6 @@ def rasa_pid(servers: Servers) -> int:
     pid = server_pids(servers.process.pid).get("rasa")
     assert pid, "no Rasa server process under scripts/run.sh"
     return pid
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no VmRSS for {pid}")
 
 
 def assert_kind_reply(messages: List[Dict[str, Any]], where: str) -> None:

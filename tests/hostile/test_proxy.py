@@ -20,7 +20,7 @@ import pytest
 
 from bench.perf_report import server_pids
 from tests.conftest import answer_ids
-from tests.servers import Servers
+from tests.servers import Servers, rss_mb
 
 pytestmark = pytest.mark.server
 
@@ -178,10 +178,3 @@ def _listening_addresses() -> dict:
         ip = socket.inet_ntoa(bytes.fromhex(address)[::-1])
         found.setdefault(int(port, 16), set()).add(ip)
     return found
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no VmRSS for {pid}")
