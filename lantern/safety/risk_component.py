@@ -6,7 +6,8 @@ category, every other intent as "no risk"), and on every message:
 
 - keeps a safety decision of the deterministic screen before it (the floor:
   everything the screen catches stays caught), except that an emergency the
-  model reads outranks the screen's active use; the screen's decline phrases
+  model reads outranks the screen's active use, and abuse the model reads
+  (with no crisis reading of its own) outranks the screen; the screen's decline phrases
   ("how much should I take") stand too;
 - otherwise sets the safety intent when the model is sure (>= `decisive`), the
   check-in intent when it is unsure (>= `check_in`), and leaves the intent alone
@@ -48,6 +49,11 @@ from lantern.safety.risk import (
 #: The intents the screen before this stage decides.
 SCREEN_INTENTS = frozenset({"safety_crisis", "safety_emergency", "safety_active_use"})
 SAFETY_INTENTS = frozenset(INTENTS.values()) | {CHECK_IN}
+#: Replies whose words are a stock answer ("no", "yes", "thanks", "stop"): a reading
+#: of one or two such words asks no check-in ("no" is in many crisis texts).
+STOCK_REPLIES = frozenset(
+    {"affirm", "deny", "greet", "goodbye", "thank", "intake_stop", "intake_back", "intake_continue"}
+)
 #: A short follow-up read with the message before it counts when the two together
 #: read at least this much riskier than that message alone.
 FOLLOW_UP_GAIN = 0.15
@@ -178,7 +184,7 @@ class RiskStage(GraphComponent):
         language = language_of(text)
         if language == "es":  # far fewer Spanish examples: ask sooner
             check_in = min(check_in, float(self.config["check_in_es"]))
-        if in_form:
+        if in_form or _stock_reply(message, text):
             check_in = decisive
         current = (message.get(INTENT) or {}).get("name")
         decision = decide(
@@ -193,7 +199,12 @@ class RiskStage(GraphComponent):
         if screened in DECLINES and screen.get("source") == "matcher":
             pass  # the screen's own decline phrases stand, as its safety phrases do
         elif screened in SCREEN_INTENTS:
-            if screened == "safety_active_use" and decision.intent == "safety_emergency":
+            if decision.intent == "safety_abuse" and scores["crisis"] < decisive:
+                # harm from someone else: the screen reads the violence ("he choked
+                # me") as an emergency or a crisis; the abuse reply has the
+                # emergency number, the abuse lines and the crisis line
+                _set_intent(message, "safety_abuse", decision.score)
+            elif screened == "safety_active_use" and decision.intent == "safety_emergency":
                 _set_intent(message, "safety_emergency", decision.score)
         elif decision.intent is not None and current not in SAFETY_INTENTS - {CHECK_IN}:
             _set_intent(message, decision.intent, decision.score)
@@ -238,3 +249,13 @@ def _demote(message: Message, name: str) -> None:
     ] or [{"name": "out_of_scope", "confidence": 0.0}]
     message.set(INTENT, ranking[0], add_to_output=True)
     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+def _stock_reply(message: Message, text: str) -> bool:
+    """One or two words the classifier is sure are a stock answer ("no", "thanks")."""
+    top = message.get(INTENT) or {}
+    return (
+        len(text.split()) <= 2
+        and top.get("name") in STOCK_REPLIES
+        and float(top.get("confidence") or 0.0) >= 0.8
+    )

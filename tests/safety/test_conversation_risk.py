@@ -95,3 +95,18 @@ def test_inside_the_intake_an_answer_is_read_alone_and_only_a_decisive_reading_c
         message.set(INTENT_RANKING_KEY, [{"name": "inform", "confidence": 0.9}])
         stage._read(message, before, in_form=True)
         assert message.get(INTENT)["name"] == expected, text
+
+
+class Unsure(Scripted):
+    """An unsure crisis reading of everything."""
+
+    def assess(self, text: str, sentence_weight: float = 1.0) -> Dict[str, float]:
+        return {"crisis": 0.4, "emergency": 0.0, "active_use": 0.0, "abuse": 0.0}
+
+
+def test_a_stock_reply_is_not_checked_in_on() -> None:
+    model = Unsure({})
+    assert read(model, "no", History(), intent="deny").get(INTENT)["name"] == "deny"
+    # a longer message with the same reading still gets the check-in
+    longer = read(model, "no i am not ok at all", History(), intent="deny")
+    assert longer.get(INTENT)["name"] == "safety_check_in"

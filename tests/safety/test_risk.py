@@ -192,3 +192,15 @@ def test_a_sentence_alone_must_be_clearer_than_the_whole(model: RiskModel) -> No
     weighted = model.assess(story, sentence_weight=0.5)["crisis"]
     alone = model.assess("i keep thinking about ending it.")["crisis"]
     assert weighted < full and abs(full - alone) < 1e-9  # the sentence was what decided
+
+
+def test_abuse_the_model_reads_outranks_the_screens_reading_of_the_violence() -> None:
+    emergency = {"category": "safety_emergency", "source": "matcher"}
+    m = processed(
+        {"abuse": 0.9, "crisis": 0.2}, "he choked me last week", "safety_emergency", emergency
+    )
+    assert m.get(INTENT)["name"] == "safety_abuse"
+    crisis = {"category": "safety_crisis", "source": "matcher"}
+    text = "he hits me and i want to die"
+    both = processed({"abuse": 0.9, "crisis": 0.8}, text, "safety_crisis", crisis)
+    assert both.get(INTENT)["name"] == "safety_crisis"  # self-harm read too: crisis first
