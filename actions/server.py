@@ -24,6 +24,7 @@ from actions.knowledge_base import KnowledgeBaseError, knowledge_base
 from actions.routing import routing_table
 from lantern.intake.questions import identity_mode
 from lantern.intake.store import purge_expired, retention_days
+from lantern.ops import heartbeat
 
 
 def validate() -> int:
@@ -84,6 +85,7 @@ def serve(port: int, host: str, secret: str, cors: str | None) -> None:
     app = create_app("actions", cors_origins=cors or [])
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     require_secret(app, secret)
+    heartbeat.start(app, "actions")  # the watchdog's proof that the loop turns
     logging.getLogger(__name__).info("action server on http://%s:%d", host, port)
     app.run(host, port, workers=utils.number_of_sanic_workers(), access_log=False)
 

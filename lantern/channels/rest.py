@@ -20,6 +20,7 @@ from sanic.response import HTTPResponse
 
 from lantern.channels import guard
 from lantern.nlg import response_variables
+from lantern.ops import heartbeat
 
 #: Room for a 2,000-character message with every character escaped as 12 bytes
 #: (24 KB), plus the sender and 2 KB of metadata.
@@ -63,6 +64,7 @@ class LanternRestInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The health and webhook routes."""
         bp = Blueprint("lantern_rest", __name__)
+        heartbeat.start(bp, "rasa")  # the watchdog's proof that the loop turns
 
         @bp.middleware("response")
         async def no_store(_: Request, reply: HTTPResponse) -> None:

@@ -7,7 +7,9 @@ Rasa server reads a message through its NLU pipeline (`/webhooks/rest/live`), th
 action server answers `/health` from its event loop. A check fails when the
 server accepts the connection but does not answer in time, or answers with an
 error; a refused connection is a server starting or gone, which the supervisor
-handles. After LANTERN_WATCHDOG_FAILURES failed checks in a row it sends SIGKILL through
+handles. A busy server can be slow to answer, so a failed check counts only
+while the server's heartbeat (`lantern/ops/heartbeat.py`, beaten by its event
+loop) is also stale. After LANTERN_WATCHDOG_FAILURES such checks in a row it sends SIGKILL through
 supervisord (or runs LANTERN_WATCHDOG_KILL_CMD, e.g. `systemctl kill -s KILL
 lantern-rasa` under systemd) and gives the server LANTERN_WATCHDOG_GRACE seconds
 to start before checking again. It logs only program names and times.
@@ -30,6 +32,10 @@ from typing import Callable, Dict, List
 logger = logging.getLogger("lantern.watchdog")
 
 
+#: A heartbeat older than this (seconds) is stale: the server's loop has stopped.
+STALE = 2.0
+
+
 @dataclass
 class Watched:
     """One server: how to check it, and how many checks in a row have failed."""
@@ -48,9 +54,19 @@ def answers(url: str, timeout: float) -> bool | None:
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, ConnectionRefusedError):
             return None
+        logger.warning("lantern.watchdog.check_failed error=%s", type(exc.reason).__name__)
         return False
-    except Exception:  # noqa: BLE001 - a timeout, a reset: a failed check
+    except Exception as exc:  # noqa: BLE001 - a timeout, a reset: a failed check
+        logger.warning("lantern.watchdog.check_failed error=%s", type(exc).__name__)
         return False
+
+
+def beats(program: str) -> bool:
+    """Whether the server's event loop beat within the last STALE seconds."""
+    from lantern.ops.heartbeat import age
+
+    seconds = age(program)
+    return seconds is not None and seconds < STALE
 
 
 def supervisor_kill(program: str) -> None:
@@ -88,6 +104,7 @@ def check_once(
     grace: float,
     timeout: float,
     probe: Callable[[str, float], bool | None] = answers,
+    beating: Callable[[str], bool] | None = None,
     now: Callable[[], float] = time.monotonic,
 ) -> List[str]:
     """Check every server once; kill those that failed `failures` times; return their names."""
@@ -98,8 +115,8 @@ def check_once(
             if answered:
                 server.quiet_until = 0.0  # back early
             continue
-        if answered is not False:
-            server.failures = 0
+        if answered is not False or (beating or beats)(server.program):
+            server.failures = 0  # answered, or only slow: its loop still turns
             continue
         server.failures += 1
         if server.failures >= failures:

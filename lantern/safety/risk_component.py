@@ -57,6 +57,9 @@ STOCK_REPLIES = frozenset(
 #: A short follow-up read with the message before it counts when the two together
 #: read at least this much riskier than that message alone.
 FOLLOW_UP_GAIN = 0.15
+#: ...and is read together only when either already shows a trace of risk (most
+#: follow-ups are ordinary questions: this saves a second reading).
+FOLLOW_UP_CUE = 0.05
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -172,7 +175,12 @@ class RiskStage(GraphComponent):
             return
         weight = float(self.config["sentence_weight"])
         scores = self.model.assess(text, weight)
-        if before.previous_text and is_short(text) and not in_form:
+        if (
+            before.previous_text
+            and is_short(text)
+            and not in_form
+            and max(before.previous_risk, *scores.values()) >= FOLLOW_UP_CUE
+        ):
             together = self.model.assess(f"{before.previous_text[-300:]} {text}", weight)
             for category, score in together.items():
                 if score - before.previous_risk >= FOLLOW_UP_GAIN:

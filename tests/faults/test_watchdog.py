@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Dict, List
+
+import pytest
 
 from lantern.ops.watchdog import Watched, check_once
 
@@ -15,7 +18,13 @@ class Clock:
         return self.t
 
 
-def run(answers: Dict[str, List[bool | None]], rounds: int, failures: int = 2, grace: float = 30.0):
+def run(
+    answers: Dict[str, List[bool | None]],
+    rounds: int,
+    failures: int = 2,
+    grace: float = 30.0,
+    beating: bool = False,
+):
     clock, killed = Clock(), []
     watched = [Watched("rasa", "rasa"), Watched("actions", "actions")]
 
@@ -30,6 +39,7 @@ def run(answers: Dict[str, List[bool | None]], rounds: int, failures: int = 2, g
             grace=grace,
             timeout=1,
             probe=probe,
+            beating=lambda program: beating,
             now=clock,
         )
         clock.t += 1
@@ -53,3 +63,28 @@ def test_after_a_kill_it_waits_for_the_restart_before_judging_again() -> None:
     assert run({"rasa": [False] * 10, "actions": []}, rounds=10, grace=30) == ["rasa"]
     # a server that never comes back is killed again once the grace period is over
     assert run({"rasa": [False] * 40, "actions": []}, rounds=40, grace=30).count("rasa") == 2
+
+
+def test_a_slow_server_whose_loop_still_turns_is_left_alone() -> None:
+    """Queued behind many conversations, the check times out; the heartbeat is fresh."""
+    assert run({"rasa": [False] * 10, "actions": []}, rounds=10, beating=True) == []
+
+
+def test_the_heartbeat_is_fresh_only_while_the_loop_beats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    from lantern.ops import heartbeat
+    from lantern.ops.watchdog import beats
+
+    monkeypatch.setenv("LANTERN_VAR_DIR", str(tmp_path))
+    assert not beats("rasa")  # never beat
+    target = heartbeat.path("rasa")
+    target.parent.mkdir(parents=True)
+    target.touch()
+    assert beats("rasa")
+    stale = time.time() - 10
+    os.utime(target, (stale, stale))
+    assert not beats("rasa")
