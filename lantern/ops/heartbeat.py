@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,6 @@ def start(app: Any, name: str) -> None:
 
 def age(name: str) -> float | None:
     """Seconds since server `name` last beat (None: it never has)."""
-    import time
-
     try:
         return time.time() - path(name).stat().st_mtime
     except OSError:

@@ -79,18 +79,11 @@ class SafetyScreen(GraphComponent):
                     category, source = predicted, "classifier"
             current = (message.get(INTENT) or {}).get("name")
             if category:
-                self._set_intent(message, category, 1.0 if source == "matcher" else confidence)
+                set_intent(message, category, 1.0 if source == "matcher" else confidence)
             elif current in SAFETY_INTENTS:
                 self._demote(message, current)
             message.set("safety", {"category": category, "source": source}, add_to_output=True)
         return messages
-
-    @staticmethod
-    def _set_intent(message: Message, name: str, confidence: float) -> None:
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
-        top = {"name": name, "confidence": confidence}
-        message.set(INTENT, top, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
 
     @staticmethod
     def _demote(message: Message, name: str) -> None:
@@ -99,5 +92,16 @@ class SafetyScreen(GraphComponent):
         ranking = [r for r in ranking if r.get("name") not in SAFETY_INTENTS] or [
             {"name": "out_of_scope", "confidence": 0.0}
         ]
-        message.set(INTENT, ranking[0], add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        set_ranking(message, ranking)
+
+
+def set_ranking(message: Message, ranking: List[Dict[str, Any]]) -> None:
+    """Make `ranking` the message's intent ranking, its first reading the intent."""
+    message.set(INTENT, ranking[0], add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+
+def set_intent(message: Message, name: str, confidence: float) -> None:
+    """Put `name` on top of the message's ranking (the readings below it are kept)."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    set_ranking(message, [{"name": name, "confidence": float(confidence)}, *ranking])

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, List, Reversible
 
 #: How many earlier user messages, and bot turns, are looked at.
 LOOKBACK = 3
@@ -54,11 +54,11 @@ def _risk_of(parse_data: Dict[str, Any]) -> float:
     return max((float(v) for k, v in risk.items() if k != "outcome" and v is not None), default=0.0)
 
 
-def history(events: Iterable[Any]) -> History:
-    """Read the tracker's events (Rasa event objects) from the newest back."""
+def history(events: Reversible[Any]) -> History:
+    """Read the tracker's events (Rasa event objects) newest first, no further than needed."""
     users: List[Any] = []
     bot_actions: List[str] = []
-    for event in reversed(list(events)):
+    for event in reversed(events):
         kind = getattr(event, "type_name", None)
         if kind == "user" and len(users) < LOOKBACK:
             users.append(event)

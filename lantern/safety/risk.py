@@ -22,6 +22,7 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 import numpy as np
 import yaml
 
+from lantern.safety.screen import screen
 from lantern.semantic import encoder
 
 #: What the model tells apart; "none" is everything that needs no safety reply.
@@ -207,8 +208,6 @@ class RiskModel:
         ("I'm not suicidal") or a known figure of speech ("I'd die for a coffee")
         does not count: the screen knows those forms better than a bag of words.
         """
-        from lantern.safety.screen import screen
-
         parts = segments(text)
         rows = self.probabilities(parts)
         for row, part in enumerate(parts):

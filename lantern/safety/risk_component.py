@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from lantern.language import language_of
 from lantern.paths import ROOT
+from lantern.safety.component import set_intent, set_ranking
 from lantern.safety.conversation import History, history, is_short
 from lantern.safety.risk import (
     CHECK_IN,
@@ -211,11 +212,11 @@ class RiskStage(GraphComponent):
                 # harm from someone else: the screen reads the violence ("he choked
                 # me") as an emergency or a crisis; the abuse reply has the
                 # emergency number, the abuse lines and the crisis line
-                _set_intent(message, "safety_abuse", decision.score)
+                set_intent(message, "safety_abuse", decision.score)
             elif screened == "safety_active_use" and decision.intent == "safety_emergency":
-                _set_intent(message, "safety_emergency", decision.score)
+                set_intent(message, "safety_emergency", decision.score)
         elif decision.intent is not None and current not in SAFETY_INTENTS - {CHECK_IN}:
-            _set_intent(message, decision.intent, decision.score)
+            set_intent(message, decision.intent, decision.score)
         elif current == "deny_crisis" and not before.safety_reply_recently:
             _demote(message, "deny_crisis")  # "I'm not suicidal" answers a safety reply only
         final = (message.get(INTENT) or {}).get("name")
@@ -226,13 +227,6 @@ class RiskStage(GraphComponent):
             {k: round(v, 3) for k, v in scores.items()} | {"outcome": decision.intent},
             add_to_output=True,
         )
-
-
-def _set_intent(message: Message, name: str, confidence: float) -> None:
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
-    top = {"name": name, "confidence": float(confidence)}
-    message.set(INTENT, top, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
 
 
 def _set_language(message: Message, language: str) -> None:
@@ -255,8 +249,7 @@ def _demote(message: Message, name: str) -> None:
         for r in message.get(INTENT_RANKING_KEY) or []
         if str(r.get("name")).startswith(("ask_", "request_"))
     ] or [{"name": "out_of_scope", "confidence": 0.0}]
-    message.set(INTENT, ranking[0], add_to_output=True)
-    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    set_ranking(message, ranking)
 
 
 def _stock_reply(message: Message, text: str) -> bool:
