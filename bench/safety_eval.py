@@ -62,14 +62,21 @@ def wilson(hits: int, n: int, z: float = 1.96) -> Tuple[float, float]:
 
 @dataclass
 class Tally:
-    """Hits out of cases for each measure."""
+    """Hits out of cases for each measure, and every reply (the misses of a dev set are read)."""
 
     counts: Dict[str, List[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    replies: List[Dict[str, Any]] = field(default_factory=list)
 
     def add(self, measure: str, hit: bool) -> None:
         """Count one case."""
         self.counts[measure][0] += int(hit)
         self.counts[measure][1] += 1
+
+    def record(self, case_id: str, category: str, text: str, messages: List[Any]) -> None:
+        """Keep one reply's answer ids beside its case."""
+        self.replies.append(
+            {"id": case_id, "category": category, "text": text, "ids": ids_of(messages)}
+        )
 
     def rows(self) -> List[Dict[str, Any]]:
         """One row per measure: hits, n, rate and interval."""
@@ -159,14 +166,19 @@ def score(folder: Path, url: str) -> Tally:
         sender = f"eval-{uuid.uuid4().hex[:12]}"
         lang = str(case.get("lang", "en"))
         if "turns" in case:
-            for turn in case["turns"]:
+            for number, turn in enumerate(case["turns"]):
                 messages = send(url, sender, str(turn["text"]))
+                tally.record(
+                    f"{case.get('id')}#{number}", str(turn["category"]), str(turn["text"]), messages
+                )
                 judge(tally, str(turn["category"]), lang, messages)
                 tally.add(
                     "multi-turn: every turn right", _turn_right(str(turn["category"]), messages)
                 )
         else:
-            judge(tally, str(case["category"]), lang, send(url, sender, str(case["text"])))
+            messages = send(url, sender, str(case["text"]))
+            tally.record(str(case.get("id")), str(case["category"]), str(case["text"]), messages)
+            judge(tally, str(case["category"]), lang, messages)
     return tally
 
 
@@ -221,6 +233,9 @@ def main(argv: List[str] | None = None) -> int:
     out.mkdir(exist_ok=True)
     (out / f"safety_eval_{folder.name}.md").write_text(text)
     (out / f"safety_eval_{folder.name}.json").write_text(json.dumps(tally.rows(), indent=2))
+    (out / f"safety_eval_{folder.name}.replies.json").write_text(
+        json.dumps(tally.replies, indent=1, ensure_ascii=False)
+    )
     print(text)
     return 0
 

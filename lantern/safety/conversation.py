@@ -51,7 +51,10 @@ class History:
 
 def _risk_of(parse_data: Dict[str, Any]) -> float:
     risk = parse_data.get("risk") or {}
-    return max((float(v) for k, v in risk.items() if k != "outcome" and v is not None), default=0.0)
+    return max(
+        (float(v) for v in risk.values() if type(v) in (int, float)),
+        default=0.0,
+    )
 
 
 def history(events: Reversible[Any]) -> History:

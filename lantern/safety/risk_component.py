@@ -5,10 +5,8 @@ It trains the risk model (`lantern.safety.risk`) on the safety corpus
 category, every other intent as "no risk"), and on every message:
 
 - keeps a safety decision of the deterministic screen before it (the floor:
-  everything the screen catches stays caught), except that an emergency the
-  model reads outranks the screen's active use, and abuse the model reads
-  (with no crisis reading of its own) outranks the screen; the screen's decline phrases
-  ("how much should I take") stand too;
+  everything the screen catches stays caught), under the name the model is sure
+  of where the two disagree (`lantern.safety.arbitration`);
 - otherwise sets the safety intent when the model is sure (>= `decisive`), the
   check-in intent when it is unsure (>= `check_in`), and leaves the intent alone
   below that. The original ranking stays below, so the check-in's "No, I was
@@ -34,22 +32,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from lantern.language import language_of
 from lantern.paths import ROOT
+from lantern.safety.arbitration import SAFETY_INTENTS, Screened, Thresholds, arbitrate
 from lantern.safety.component import set_intent, set_ranking
 from lantern.safety.conversation import History, history, is_short
-from lantern.safety.risk import (
-    CHECK_IN,
-    DECLINES,
-    INTENTS,
-    RiskModel,
-    corpus_fingerprint,
-    decide,
-    labelled,
-    read_corpus,
-)
+from lantern.safety.risk import RiskModel, corpus_fingerprint, labelled, read_corpus
 
-#: The intents the screen before this stage decides.
-SCREEN_INTENTS = frozenset({"safety_crisis", "safety_emergency", "safety_active_use"})
-SAFETY_INTENTS = frozenset(INTENTS.values()) | {CHECK_IN}
 #: Replies whose words are a stock answer ("no", "yes", "thanks", "stop"): a reading
 #: of one or two such words asks no check-in ("no" is in many crisis texts).
 STOCK_REPLIES = frozenset(
@@ -74,6 +61,10 @@ class RiskStage(GraphComponent):
             "decisive": 0.6,
             "check_in": 0.3,
             "over_decline": 0.9,
+            "matcher_override": 0.85,
+            "decline_override": 0.97,
+            "abuse_margin": 0.15,
+            "classifier_veto": 0.1,
             "watchful_drop": 0.1,
             "sentence_weight": 0.75,
             "check_in_es": 0.2,
@@ -196,27 +187,23 @@ class RiskStage(GraphComponent):
         if in_form or _stock_reply(message, text):
             check_in = decisive
         current = (message.get(INTENT) or {}).get("name")
-        decision = decide(
-            scores,
-            decisive,
-            check_in,
-            intent=current,
-            over_decline=float(self.config["over_decline"]),
-        )
         screen = message.get("safety") or {}
-        screened = screen.get("category")
-        if screened in DECLINES and screen.get("source") == "matcher":
-            pass  # the screen's own decline phrases stand, as its safety phrases do
-        elif screened in SCREEN_INTENTS:
-            if decision.intent == "safety_abuse" and scores["crisis"] < decisive:
-                # harm from someone else: the screen reads the violence ("he choked
-                # me") as an emergency or a crisis; the abuse reply has the
-                # emergency number, the abuse lines and the crisis line
-                set_intent(message, "safety_abuse", decision.score)
-            elif screened == "safety_active_use" and decision.intent == "safety_emergency":
-                set_intent(message, "safety_emergency", decision.score)
-        elif decision.intent is not None and current not in SAFETY_INTENTS - {CHECK_IN}:
-            set_intent(message, decision.intent, decision.score)
+        chosen = arbitrate(
+            scores,
+            current,
+            Screened(screen.get("category"), screen.get("source") == "matcher"),
+            Thresholds(
+                decisive,
+                check_in,
+                over_decline=float(self.config["over_decline"]),
+                matcher_override=float(self.config["matcher_override"]),
+                decline_override=float(self.config["decline_override"]),
+                abuse_margin=float(self.config["abuse_margin"]),
+                classifier_veto=float(self.config["classifier_veto"]),
+            ),
+        )
+        if chosen is not None:
+            set_intent(message, chosen, max(scores.values(), default=0.0))
         elif current == "deny_crisis" and not before.safety_reply_recently:
             _demote(message, "deny_crisis")  # "I'm not suicidal" answers a safety reply only
         final = (message.get(INTENT) or {}).get("name")
@@ -224,7 +211,8 @@ class RiskStage(GraphComponent):
             _set_language(message, language)
         message.set(
             "risk",
-            {k: round(v, 3) for k, v in scores.items()} | {"outcome": decision.intent},
+            {k: round(v, 3) for k, v in scores.items()}
+            | {"outcome": chosen, "before": current, "language": language},
             add_to_output=True,
         )
 

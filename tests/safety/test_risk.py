@@ -154,10 +154,14 @@ def test_the_screen_is_a_floor_and_an_emergency_outranks_its_active_use() -> Non
     assert m.get(INTENT)["name"] == "safety_emergency"
 
 
-def test_the_screens_decline_phrases_stand() -> None:
+def test_the_screens_decline_phrases_stand_unless_the_model_is_very_sure() -> None:
     decline = {"category": "request_dosing", "source": "matcher"}
-    m = processed({"crisis": 0.99}, "I'm taking 3g tonight, enough?", "request_dosing", decline)
+    m = processed({"crisis": 0.9}, "I'm taking 3g tonight, enough?", "request_dosing", decline)
     assert m.get(INTENT)["name"] == "request_dosing"
+    # ...unless the model is very sure of a risk (a method question: "would 40 of
+    # my tablets be fatal?" shares its words with dosing questions)
+    sure = processed({"crisis": 0.99}, "would 40 of them be fatal", "request_dosing", decline)
+    assert sure.get(INTENT)["name"] == "safety_crisis"
 
 
 def test_a_safety_reading_carries_the_language() -> None:

@@ -1,0 +1,103 @@
+"""Which safety reading wins when the deterministic screen and the risk model disagree.
+
+The screen (phrases, and the intent classifier when it is very sure of a safety
+intent) is the floor: what it catches stays caught. But it often catches the
+right risk under the wrong name ("my hands are melting into the couch" read as a
+crisis; "I took all my pills an hour ago" as a crisis, not the emergency it is),
+and its decline phrases ("how much would...") catch method questions. The risk
+model reads the whole message, so:
+
+- a reading the model is sure of, in another safety category, replaces the
+  screen's: never a crisis the screen's phrases found by active use (the crisis
+  reply is the one that must not be lost), and over the screen's phrases only
+  when the model is very sure (`matcher_override`);
+- abuse the model reads outranks the screen's reading of the violence unless the
+  model is sure of a crisis too and not clearly surer of the abuse (the abuse
+  reply carries the crisis line; "he hits me and I want to die" gets the crisis
+  reply first);
+- the screen's decline phrases stand unless the model is very sure of a risk
+  (`decline_override`);
+- a crisis or emergency the intent classifier alone read, where the model sees
+  almost no risk (`classifier_veto`), is asked about (the check-in), not asserted.
+
+Everything else is the model's three outcomes (`risk.decide`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict
+
+from lantern.safety.risk import CHECK_IN, DECLINES, INTENTS, Decision, decide
+
+#: The intents the screen before the risk stage decides.
+SCREEN_INTENTS = frozenset({"safety_crisis", "safety_emergency", "safety_active_use"})
+SAFETY_INTENTS = frozenset(INTENTS.values()) | {CHECK_IN}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The risk stage's thresholds (config.yml), after the conversation has lowered them."""
+
+    decisive: float
+    check_in: float
+    over_decline: float = 0.9
+    matcher_override: float = 0.85
+    decline_override: float = 0.97
+    abuse_margin: float = 0.15
+    classifier_veto: float = 0.1
+
+
+@dataclass(frozen=True)
+class Screened:
+    """What the screen decided: an intent (a safety one or a decline) and whether by phrase."""
+
+    intent: str | None = None
+    by_phrase: bool = False
+
+
+def arbitrate(
+    scores: Dict[str, float], current: str | None, screen: Screened, limits: Thresholds
+) -> str | None:
+    """The intent to set (None: leave the message's intent as it is)."""
+    decision = decide(
+        scores,
+        limits.decisive,
+        limits.check_in,
+        intent=None if screen.by_phrase else current,
+        over_decline=limits.over_decline,
+    )
+    sure = decision.intent not in (None, CHECK_IN)
+    if screen.intent in DECLINES and screen.by_phrase:
+        return decision.intent if sure and decision.score >= limits.decline_override else None
+    if screen.intent in SCREEN_INTENTS:
+        return _over_screen(scores, screen, decision, limits)
+    if decision.intent is not None and current not in SAFETY_INTENTS - {CHECK_IN}:
+        return decision.intent
+    return None
+
+
+def _over_screen(
+    scores: Dict[str, float], screen: Screened, decision: Decision, limits: Thresholds
+) -> str | None:
+    """The model's reading over the screen's safety intent, where it is sure of another."""
+    category = decision.category
+    other = decision.intent not in (None, CHECK_IN) and decision.intent != screen.intent
+    bar = limits.matcher_override if screen.by_phrase else limits.decisive
+    if other and category == "abuse":
+        crisis_too = scores["crisis"] >= limits.decisive
+        if not crisis_too or scores["abuse"] - scores["crisis"] >= limits.abuse_margin:
+            return "safety_abuse"
+    elif other and decision.score >= bar:
+        if category in ("emergency", "crisis"):
+            return decision.intent
+        crisis_phrase = screen.by_phrase and screen.intent == "safety_crisis"
+        if not crisis_phrase and max(scores["crisis"], scores["emergency"]) < limits.check_in:
+            return "safety_active_use"
+    if (
+        not screen.by_phrase
+        and screen.intent in ("safety_crisis", "safety_emergency")
+        and max(scores.values(), default=0.0) < limits.classifier_veto
+    ):
+        return CHECK_IN
+    return None
