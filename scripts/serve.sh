@@ -10,6 +10,7 @@ case "${1:-}" in
     exec .venv/bin/python -m actions.server --port "$LANTERN_ACTION_PORT" ;;
   rasa)
     . scripts/rasa_flags.sh
+    . scripts/endpoints.sh
     # nginx is always in front: it sets X-Forwarded-For to the client's address
     # and clears X-Forwarded-Host, so the channels may read them (lantern/channels/proxy.py)
     export LANTERN_TRUST_PROXY="${LANTERN_TRUST_PROXY:-1}"
@@ -20,7 +21,7 @@ case "${1:-}" in
     # lantern/rasa_main.py is the `rasa` command, minus an unused JAX import.
     exec .venv/bin/python -m lantern.rasa_main run --model "${LANTERN_MODEL:-models/lantern.tar.gz}" \
       --interface 127.0.0.1 --port "$LANTERN_RASA_PORT" \
-      --credentials credentials.yml --endpoints endpoints.yml \
+      --credentials credentials.yml --endpoints "$lantern_endpoints" \
       ${rasa_flags[@]+"${rasa_flags[@]}"} ${LANTERN_RASA_ARGS:-} ;;
   *)
     echo "usage: scripts/serve.sh actions|rasa" >&2; exit 2 ;;
