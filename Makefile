@@ -39,11 +39,8 @@ services: ## Install Debian's postgresql and redis-server for the scale-out test
 run: train web proxy ## Start Lantern: nginx in front, Rasa and action servers, supervised (REST, socket.io, widget, kiosk)
 	@scripts/run.sh
 
-shell: train ## Chat in the terminal (Rasa shell) with the action server running
-	@$(ENV) export LANTERN_REVIEWER_MODE=$${LANTERN_REVIEWER_MODE:-1} && \
-	  ($(VENV)/python -m actions.server --port $$LANTERN_ACTION_PORT > $$LANTERN_VAR_DIR/actions-shell.log 2>&1 & apid=$$!; \
-	  trap "kill $$apid 2>/dev/null" EXIT; sleep 3; \
-	  $(VENV)/python -m lantern.rasa_main shell --model models/lantern.tar.gz --endpoints endpoints.yml)
+shell: train ## Chat in the terminal (Rasa shell) with its own action server; runs beside make run
+	@scripts/shell.sh
 
 validate: install ## Check training data and domain (no training needed)
 	@$(ENV) $(VENV)/rasa data validate --domain domain.yml --data data --config config.yml --fail-on-warnings --quiet

@@ -9,11 +9,11 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import pytest
 
-from tests.servers import ROOT, free_port
+from tests.servers import ROOT
 
 pytestmark = pytest.mark.server
 
@@ -21,11 +21,13 @@ pytestmark = pytest.mark.server
 class Shell:
     """`make shell` on a pty, as a reviewer would type into it."""
 
-    def __init__(self, env: dict) -> None:
+    def __init__(
+        self, env: dict, command: Sequence[str] = ("make", "--no-print-directory", "shell")
+    ) -> None:
         """Start the shell (and its own action server) the way the README says."""
         self.master, slave = pty.openpty()
         self.process = subprocess.Popen(
-            ["make", "--no-print-directory", "shell"],
+            list(command),
             cwd=ROOT,
             env=env,
             stdin=slave,
@@ -65,16 +67,10 @@ class Shell:
 
 @pytest.fixture
 def shell(tmp_path: Path) -> Iterator[Shell]:
-    """`make shell` on free ports with its state in a temporary directory."""
-    action_port = free_port()
-    env = {
-        **os.environ,
-        "LANTERN_ACTION_PORT": str(action_port),
-        "ACTION_ENDPOINT_URL": f"http://localhost:{action_port}/webhook",
-        "LANTERN_VAR_DIR": str(tmp_path),
-        "TRACKER_DB": str(tmp_path / "tracker.db"),
-    }
-    env.pop("LANTERN_REVIEWER_MODE", None)  # make shell turns it on by default
+    """`make shell` (it picks free ports) with its state in a temporary directory."""
+    env = {**os.environ, "LANTERN_VAR_DIR": str(tmp_path)}
+    for name in ("LANTERN_SHELL_PORT", "LANTERN_SHELL_ACTION_PORT", "LANTERN_REVIEWER_MODE"):
+        env.pop(name, None)  # make shell picks free ports and turns reviewer mode on
     running = Shell(env)
     running.read_until("Your input", timeout=180)
     yield running
