@@ -85,9 +85,9 @@ def segments(text: str) -> List[str]:
 
 
 def read_corpus(folder: Path) -> Tuple[List[str], List[str]]:
-    """Texts and labels from the corpus files (every case's `category` mapped to LABELS)."""
+    """Texts and labels from the corpus files, in sub-folders too (`category` mapped to LABELS)."""
     texts, labels = [], []
-    for path in sorted(folder.glob("*.yml")):
+    for path in sorted(folder.rglob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for case in data.get("cases") or []:
             category = str(case["category"])
@@ -102,8 +102,8 @@ def read_corpus(folder: Path) -> Tuple[List[str], List[str]]:
 def corpus_fingerprint(folder: Path) -> str:
     """A hash of the corpus files, so a changed corpus retrains the model."""
     digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.yml")):
-        digest.update(path.name.encode())
+    for path in sorted(folder.rglob("*.yml")):
+        digest.update(str(path.relative_to(folder)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -196,13 +196,18 @@ class RiskModel:
                 out[:, column] = raw[:, known.index(label)]
         return out
 
-    def assess(self, text: str, sentence_weight: float = 1.0) -> Dict[str, float]:
+    def assess(
+        self, text: str, sentence_weight: float = 1.0, sentence_floor: float = 0.0
+    ) -> Dict[str, float]:
         """Each risk category's score: its highest probability over the message's segments.
 
         In a message of several sentences, a sentence's own probability counts
         times `sentence_weight` (the whole message counts in full): a sentence read
         out of its story must be clearer to decide alone ("I live alone." is context,
-        "I've been saving my pills to take them all." is not).
+        "I've been saving my pills to take them all." is not), and below
+        `sentence_floor` it counts not at all: a fragment the model is unsure of
+        ("I'm thinking about trying it too.") says little without its story, which
+        the whole message's reading already weighs.
 
         A segment in which the deterministic screen found its safety words negated
         ("I'm not suicidal") or a known figure of speech ("I'd die for a coffee")
@@ -217,7 +222,9 @@ class RiskModel:
             if verdict.category is None and (verdict.negated or verdict.benign):
                 rows[row, 1:] = 0.0
         if len(parts) > 1:
-            rows[:-1, 1:] *= sentence_weight
+            alone = rows[:-1, 1:]
+            alone[alone < sentence_floor] = 0.0
+            rows[:-1, 1:] = alone * sentence_weight
         return {label: float(rows[:, i].max()) for i, label in enumerate(LABELS) if i > 0}
 
 
