@@ -14,6 +14,7 @@ from actions.context import Context, next_step
 from actions.knowledge_base import Answer, knowledge_base
 from actions.routing import routing_table
 from lantern.nlg import response_variables
+from lantern.text import asks
 
 SUBSTANCE_LABELS = {
     "ketamine": "Ketamine",
@@ -132,6 +133,43 @@ class ActionAnswerAfterCheckIn(Action):
             dispatcher.utter_message(response=DECLINES[intent])
             return []
         return answer(dispatcher, tracker, intent, entities)
+
+
+#: A question asked beside the risk is answered after the safety reply when the
+#: classifier read it at least this surely (its reading is kept under the safety intent).
+QUESTION_AFTER_SAFETY = 0.5
+
+
+class ActionAnswerAfterSafety(Action):
+    """After a safety reply, the question asked in the same message ("...does ketamine help?").
+
+    The safety reply comes first and alone decides what the patient sees first;
+    the question is not dropped. Only a message that asks, and a question or
+    decline reading the classifier was fairly sure of, gets an answer.
+    """
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_answer_after_safety"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Answer the question under the safety reading, if there is one."""
+        message: Dict[str, Any] = tracker.latest_message or {}
+        if not asks(str(message.get("text") or "")):
+            return []
+        for ranked in message.get("intent_ranking") or []:
+            name = str(ranked.get("name"))
+            if name in NOT_A_QUESTION or not name.startswith(("ask_", "request_")):
+                continue
+            if float(ranked.get("confidence") or 0.0) < QUESTION_AFTER_SAFETY:
+                return []
+            if name in DECLINES:
+                dispatcher.utter_message(response=DECLINES[name])
+                return []
+            return answer(dispatcher, tracker, name, message.get("entities") or [])
+        return []
 
 
 def question_behind_check_in(events: List[Dict[str, Any]]) -> Any:

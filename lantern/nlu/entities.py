@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -14,22 +13,10 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from lantern.lexicon import lexicon
-
-#: A sentence: text up to ".", "!" or "?" before a space or the end, or up to a line
-#: break ("clinicaltrials.gov" and "3.5" stay whole).
-_SENTENCE = re.compile(r"[^\n]*?(?:[.!?]+(?=\s|$)|\n|$)")
+from lantern.text import sentences
 
 #: Entity key telling routing which mentions the question itself is about.
 FOCUS = "focus"
-
-
-def sentences(text: str) -> List[Tuple[int, int, bool]]:
-    """(start, end, is_question) of each non-empty sentence of `text`."""
-    spans = []
-    for m in _SENTENCE.finditer(text):
-        if m.group().strip():
-            spans.append((m.start(), m.end(), m.group().rstrip().endswith("?")))
-    return spans
 
 
 def mark_focus(text: str, entities: List[Dict[str, Any]]) -> None:

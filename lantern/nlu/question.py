@@ -12,7 +12,6 @@ sentence, or whose every sentence asks, get no question features.
 
 from __future__ import annotations
 
-import re
 from typing import List, Tuple
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,23 +19,11 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from lantern.nlu.entities import sentences
 from lantern.nlu.featurizer import SentenceCountVectors
+from lantern.text import ASKS, sentences
 
 #: The feature attribute of the question sentences of a long message.
 QUESTION = "text_question"
-
-#: A sentence that asks without a "?": it opens (after "so", "but", "and", ...)
-#: with a question word or an auxiliary, or says that the writer wants to know.
-_ASKS = re.compile(
-    r"^\W*(?:(?:so|but|and|also|then|now|ok|okay|well|basically|honestly|anyway)\b\W*)*"
-    r"(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|am|do|does|did"
-    r"|can|could|should|would|will|may|might|must|has|have|had|shall|isn't|aren't"
-    r"|doesn't|don't|can't|won't|wouldn't|shouldn't|tell me|explain|any idea"
-    r"|i(?:'d| would) like to (?:know|understand|learn)|i want to (?:know|understand)"
-    r"|i(?:'m| am| was) (?:wondering|curious)|i wonder|wondering|curious)\b",
-    re.IGNORECASE,
-)
 
 
 def question_spans(text: str) -> List[Tuple[int, int]]:
@@ -48,7 +35,7 @@ def question_spans(text: str) -> List[Tuple[int, int]]:
     spans = sentences(text)
     if len(spans) < 2:
         return []
-    asking = [(a, b) for a, b, mark in spans if mark or _ASKS.match(text[a:b])]
+    asking = [(a, b) for a, b, mark in spans if mark or ASKS.match(text[a:b])]
     return asking if len(asking) < len(spans) else []
 
 

@@ -16,7 +16,8 @@ from actions.context import Context, entity_values, next_step
 from actions.knowledge_base import knowledge_base
 from actions.routing import routing_table
 from lantern.lexicon import lexicon
-from lantern.nlu.entities import mark_focus, sentences
+from lantern.nlu.entities import mark_focus
+from lantern.text import sentences
 from tests.conftest import answer_ids
 from tests.servers import Servers
 

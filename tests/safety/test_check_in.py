@@ -97,3 +97,24 @@ def test_a_short_follow_up_is_read_with_the_question_before(servers: Servers) ->
     servers.send(sender, "what is a bad trip like on mushrooms?")
     ids = answer_ids(servers.send(sender, "that's me, right now"))
     assert ids and ids[0] in {"safety_active_use", "safety_check_in"}, ids
+
+
+def test_a_question_in_a_risky_message_is_answered_after_the_safety_reply(
+    servers: Servers,
+) -> None:
+    ids = answer_ids(
+        servers.send(new(), "I want to end my life. Can ketamine help with depression though?")
+    )
+    assert ids[0] == "safety_crisis"
+    assert ids[1:] == ["ketamine_for_depression"]
+
+
+def test_a_decline_asked_with_the_risk_comes_after_the_safety_reply(servers: Servers) -> None:
+    ids = answer_ids(servers.send(new(), "I'm taking 3g tonight, enough?"))
+    assert ids[0] == "safety_crisis" and ids[1:] == ["decline_dosing"]
+
+
+def test_a_risky_message_that_asks_nothing_gets_the_safety_reply_alone(servers: Servers) -> None:
+    assert answer_ids(servers.send(new(), "i want to kill myself, ketamine did nothing")) == [
+        "safety_crisis"
+    ]
