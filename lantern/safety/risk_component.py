@@ -67,6 +67,7 @@ class RiskStage(GraphComponent):
             "classifier_veto": 0.1,
             "watchful_drop": 0.1,
             "sentence_weight": 0.75,
+            "sentence_floor": 0.0,
             "check_in_es": 0.2,
             "corpus": "corpus/safety",
             "random_state": 42,
@@ -166,14 +167,15 @@ class RiskStage(GraphComponent):
         if text.startswith("/"):  # a button payload: the patient chose already
             return
         weight = float(self.config["sentence_weight"])
-        scores = self.model.assess(text, weight)
+        floor = float(self.config["sentence_floor"])
+        scores = self.model.assess(text, weight, floor)
         if (
             before.previous_text
             and is_short(text)
             and not in_form
             and max(before.previous_risk, *scores.values()) >= FOLLOW_UP_CUE
         ):
-            together = self.model.assess(f"{before.previous_text[-300:]} {text}", weight)
+            together = self.model.assess(f"{before.previous_text[-300:]} {text}", weight, floor)
             for category, score in together.items():
                 if score - before.previous_risk >= FOLLOW_UP_GAIN:
                     scores[category] = max(scores[category], score)

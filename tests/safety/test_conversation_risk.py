@@ -42,7 +42,7 @@ class Scripted:
     def __init__(self, risky: Dict[str, float]) -> None:
         self.risky = risky
 
-    def assess(self, text: str, sentence_weight: float = 1.0) -> Dict[str, float]:
+    def assess(self, text: str, weight: float = 1.0, floor: float = 0.0) -> Dict[str, float]:
         score = max((v for k, v in self.risky.items() if k in text), default=0.0)
         return {"crisis": 0.0, "emergency": 0.0, "active_use": score, "abuse": 0.0}
 
@@ -100,7 +100,7 @@ def test_inside_the_intake_an_answer_is_read_alone_and_only_a_decisive_reading_c
 class Unsure(Scripted):
     """An unsure crisis reading of everything."""
 
-    def assess(self, text: str, sentence_weight: float = 1.0) -> Dict[str, float]:
+    def assess(self, text: str, weight: float = 1.0, floor: float = 0.0) -> Dict[str, float]:
         return {"crisis": 0.4, "emergency": 0.0, "active_use": 0.0, "abuse": 0.0}
 
 

@@ -111,7 +111,7 @@ class FakeModel:
     def __init__(self, scores: Dict[str, float]) -> None:
         self.scores = scores
 
-    def assess(self, text: str, sentence_weight: float = 1.0) -> Dict[str, float]:
+    def assess(self, text: str, weight: float = 1.0, floor: float = 0.0) -> Dict[str, float]:
         return dict(self.scores)
 
 
@@ -196,6 +196,15 @@ def test_a_sentence_alone_must_be_clearer_than_the_whole(model: RiskModel) -> No
     weighted = model.assess(story, sentence_weight=0.5)["crisis"]
     alone = model.assess("i keep thinking about ending it.")["crisis"]
     assert weighted < full and abs(full - alone) < 1e-9  # the sentence was what decided
+
+
+def test_a_sentence_read_alone_counts_only_from_the_floor(model: RiskModel) -> None:
+    story = "how long does a ketamine infusion take. i keep thinking about ending it."
+    alone = model.assess("i keep thinking about ending it.")["crisis"]
+    whole = model.assess(story, sentence_weight=0.5, sentence_floor=1.0)["crisis"]
+    assert whole < alone * 0.5  # the sentence no longer counts: only the whole message
+    above = model.assess(story, sentence_weight=0.5, sentence_floor=alone - 0.01)["crisis"]
+    assert above == max(whole, alone * 0.5)
 
 
 def test_abuse_the_model_reads_outranks_the_screens_reading_of_the_violence() -> None:
