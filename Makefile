@@ -8,6 +8,10 @@ VENV := .venv/bin
 safety-eval: train proxy ## Score the safety evaluation sets end to end over HTTP (SET=eval/safety/<name>; results/safety_eval_*.md)
 	@$(ENV) $(VENV)/python -m bench.safety_eval $(SET)
 
+.PHONY: safety-case
+safety-case: install ## Check the hazard log (safety_case/hazards.yml) and write docs/safety-case.md
+	@$(VENV)/python -m safety_case
+
 .PHONY: help install lock train proxy run shell test test-safety test-browser validate lint content-report nlu-report bench bench-load web browser clean purge-intakes
 
 help: ## List the targets
@@ -46,9 +50,9 @@ validate: install ## Check training data and domain (no training needed)
 	@$(ENV) $(VENV)/rasa data validate --domain domain.yml --data data --config config.yml --fail-on-warnings --quiet
 
 lint: install ## ruff and mypy
-	$(VENV)/ruff check actions lantern tests scripts bench
-	$(VENV)/ruff format --check actions lantern tests scripts bench
-	$(VENV)/mypy actions lantern bench
+	$(VENV)/ruff check actions lantern tests scripts bench safety_case
+	$(VENV)/ruff format --check actions lantern tests scripts bench safety_case
+	$(VENV)/mypy actions lantern bench safety_case
 
 test: train web browser services proxy ## Run every test (lint, data validation, unit, safety, stories, servers, browser)
 	@$(MAKE) --no-print-directory lint validate
