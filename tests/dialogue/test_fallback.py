@@ -242,7 +242,8 @@ def test_a_screened_crisis_is_never_answered_by_this_path(
 ) -> None:
     parsed = model.parse(SCREENED_CRISIS)
     ranked = [r["name"] for r in parsed["intent_ranking"]]
-    assert ranked[:2] == ["safety_crisis", "nlu_fallback"]  # the fallback fired beneath
+    # a question-type reading (or the fallback) beneath the crisis: never answered
+    assert ranked[0] == "safety_crisis" and ranked[1] in ("nlu_fallback", "ask_what_is")
     assert direct_answer(parsed, Context()) is None
     ids = answer_ids(servers.send(sender, SCREENED_CRISIS))
     assert ids[0] == "safety_crisis" and not set(ids) & set(knowledge_base().answers)

@@ -15,7 +15,7 @@ from tests.servers import Servers
 
 pytestmark = pytest.mark.server
 
-UNSURE = "ketamine relapse"  # a fragment: relapse into what? the stage asks
+UNSURE = "relapse on ketamine"  # a fragment: relapse into what? the stage asks
 
 
 def new() -> str:
