@@ -12,6 +12,10 @@ safety-eval: train proxy ## Score the safety evaluation sets end to end over HTT
 safety-case: install ## Check the hazard log (safety_case/hazards.yml) and write docs/safety-case.md
 	@$(VENV)/python -m safety_case
 
+.PHONY: routing-eval
+routing-eval: train proxy ## Score a routing evaluation set end to end over HTTP (SET=eval/routing/<name>; results/routing_eval_*.md)
+	@$(ENV) $(VENV)/python -m bench.routing_eval $(SET)
+
 .PHONY: help install lock train proxy run shell test test-safety test-browser validate lint content-report nlu-report bench bench-load web browser clean purge-intakes
 
 help: ## List the targets
