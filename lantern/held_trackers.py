@@ -156,7 +156,7 @@ class HeldTrackerStore(SQLTrackerStore):
             return
         loaded = as_loaded(tracker.events)
         if len(loaded) < len(tracker.events):  # a new session began: hold it as loaded
-            tracker = DialogueStateTracker.from_dict(
+            tracker = type(tracker).from_dict(
                 tracker.sender_id,
                 [e.as_dict() for e in loaded],
                 self.domain.slots if self.domain else None,

@@ -1,22 +1,11 @@
-"""The `rasa` command with Lantern's start-up settings: `python -m lantern.rasa_main run ...`.
+"""The `rasa` command as Lantern runs it: `python -m lantern.rasa_main run|shell|test|train ...`.
 
-- TensorFlow 2.12, which Rasa 3.6 imports at start-up, requires JAX and imports
-  it (if installed) only so that TensorFlow Lite can convert JAX models, which
-  Rasa never does; TensorFlow carries on without it. Not importing JAX saves
-  about 65 MiB of the server's memory and 0.3 s of start-up (`make bench`).
-- Once the model is loaded, everything alive (TensorFlow's and Rasa's modules,
-  the model: about 445,000 objects) is moved out of the garbage collector's
-  reach with `gc.freeze()`: none of it is ever garbage, yet a full collection
-  walks all it can reach (0.25 s by the end of start-up, with no message
-  served). The youngest generation is collected every 20,000 allocations
-  instead of 700: with 50 conversations in flight, a message's short-lived
-  objects were still alive at a collection and were promoted, filling the
-  oldest generation; with the heap frozen alone, full collections still came
-  every 3-6 s under load (30-100 ms each), with both one in 25 s (gc callbacks
-  during bench/load.py, session 5).
-- `train` (scripts/train.sh): the same, done after Rasa's training modules are
-  imported: collections had walked all of them again and again while the
-  training data's messages were made (a cold training 76 -> 62 s).
+Every command that loads a model (serving, the shell, `rasa test`) runs the same
+Rasa: the speed-ups of lantern/speed/ (patches installed here, the graph runner
+and action endpoint swapped onto each loaded agent; `LANTERN_RASA_PATCHES=0`:
+none). JAX is not imported (TensorFlow imports it only for a converter Rasa never
+uses), and the loaded model is moved out of the garbage collector's reach, as the
+code is before training: both cost memory and time for nothing (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -24,7 +13,10 @@ from __future__ import annotations
 import functools
 import gc
 import sys
-from typing import Any, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Callable, Coroutine
+
+if TYPE_CHECKING:
+    from rasa.core.agent import Agent
 
 #: collect the youngest generation every this many allocations (Python: 700)
 YOUNG_THRESHOLD = 20_000
@@ -49,8 +41,32 @@ def freeze_after(load: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[...,
     return load_then_freeze
 
 
+def equip(agent: Agent) -> None:
+    """Swap Lantern's graph runner and pooled action endpoint onto a loaded agent."""
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    from lantern.speed.endpoint import PooledEndpointConfig
+    from lantern.speed.runner import InOrderGraphRunner
+
+    processor = agent.processor
+    if processor is not None and type(processor.graph_runner) is DaskGraphRunner:
+        processor.graph_runner = InOrderGraphRunner.from_runner(processor.graph_runner)
+    endpoint = agent.action_endpoint
+    if endpoint is not None and not isinstance(endpoint, PooledEndpointConfig):
+        agent.action_endpoint = PooledEndpointConfig.from_endpoint(endpoint)
+    if processor is not None:
+        processor.action_endpoint = agent.action_endpoint
+
+
+def speed_up() -> bool:
+    """Install the speed-ups (if the guard allows: lantern/speed/guard.py); whether they run."""
+    from lantern.speed import patches
+
+    return patches.apply(on_load=equip)
+
+
 def main() -> None:
-    """Run Rasa's command line, without JAX, freezing the loaded model (or, to train, the code)."""
+    """Run Rasa's command line as Lantern runs it (see the module doc)."""
     sys.modules.setdefault("jax", None)  # type: ignore[arg-type]  # None: "import jax" fails
     import rasa.core.run
     from rasa.__main__ import main as rasa_main
@@ -60,6 +76,8 @@ def main() -> None:
         import rasa.model_training  # noqa: F401 - Rasa's and TensorFlow's modules, then freeze
 
         collect_less()
+    else:
+        speed_up()
     rasa_main()
 
 

@@ -12,9 +12,10 @@ these two classes and they read the environment (defaults: scripts/env.sh):
   is one atomic transaction: Rasa 3.6's `RedisLockStore` reads and writes a
   lock in two steps, so two instances could both hold it (RasaHQ/rasa#9213).
 
-The lock store also sets the action call timeout (`LANTERN_ACTION_TIMEOUT`),
-which must stay well under the lock lifetime (`TICKET_LOCK_LIFETIME`); see
-`action_timeout` and docs/deployment.md.
+The tracker store gives out `LanternTracker`s (lantern/speed/tracker.py) unless
+the speed-ups are off. The lock store also sets the action call timeout
+(`LANTERN_ACTION_TIMEOUT`), which must stay well under the lock lifetime
+(`TICKET_LOCK_LIFETIME`); see `action_timeout` and docs/deployment.md.
 """
 
 from __future__ import annotations
@@ -28,15 +29,19 @@ from typing import Any, Callable, Dict, Mapping, Tuple, TypeVar
 
 import rasa.core.actions.action
 import redis
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from lantern import speed
 from lantern.held_trackers import HeldTrackerStore
 from lantern.private_files import private_file
+from lantern.speed import guard
+from lantern.speed.tracker import LanternTracker
 from lantern.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
 
 T = TypeVar("T")
@@ -46,6 +51,8 @@ LOCK_STORES = ("memory", "redis")
 # A message queued behind another waits for that one's action call, then makes its own:
 # two action timeouts plus NLU and store time must fit in one lock lifetime.
 LIFETIME_PER_TIMEOUT = 3
+#: connections the SQLite pool keeps open (the server uses one at a time, plus purges)
+SQLITE_POOL_SIZE = 2
 
 
 class StoreConfigError(ValueError):
@@ -118,11 +125,45 @@ def apply_action_timeout(env: Mapping[str, str] = os.environ) -> float:
     return timeout
 
 
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def fast_sqlite(store: SQLTrackerStore) -> None:
+    """Give an SQLite tracker store pooled, write-ahead connections (others unchanged).
+
+    SQLAlchemy 1.4 pools nothing for SQLite files, so Rasa opened a connection for
+    every read and write, and waited for a disk sync on every commit. With the log
+    written ahead, a crash can lose at most the last turns, never corrupt the file.
+    """
+    url = store.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    store.engine.dispose()
+    store.engine = sa.create_engine(
+        url,
+        poolclass=sa.pool.QueuePool,
+        pool_size=SQLITE_POOL_SIZE,
+        # the most recently used connection first: its page cache is warm
+        pool_use_lifo=True,
+        # the retention purge runs in a worker thread; the pool lends a connection
+        # to one user at a time
+        connect_args={"check_same_thread": False},
+    )
+    sa.event.listen(store.engine, "connect", _sqlite_pragmas)
+    store.sessionmaker = sa.orm.session.sessionmaker(bind=store.engine)
+
+
 class LanternTrackerStore(HeldTrackerStore):
     """Rasa's SQL tracker store on SQLite (default) or PostgreSQL, from the environment.
 
     Event data is encrypted at rest (lantern/tracker_encryption.py); saved trackers
-    are held in memory between turns (lantern/held_trackers.py).
+    are held in memory between turns (lantern/held_trackers.py). Its trackers are
+    `LanternTracker`s: Rasa wraps every tracker store in one that makes new trackers
+    itself, so those become one when first saved (in place: the processor holds it).
     """
 
     Base = EncryptedBase
@@ -140,8 +181,25 @@ class LanternTrackerStore(HeldTrackerStore):
         if settings["dialect"] == "sqlite" and settings["db"] not in ("", ":memory:"):
             private_file(Path(settings["db"]))  # mode 600 before SQLite creates it
         super().__init__(domain=domain, event_broker=event_broker, **settings)
-        speed.fast_sqlite(self)
-        speed.apply()  # Rasa's classes: built by every process that serves or reads trackers
+        fast_sqlite(self)
+        self.speed_up = guard.enabled()
+
+    def _ours(self, tracker: DialogueStateTracker | None) -> DialogueStateTracker | None:
+        return LanternTracker.adopt(tracker) if self.speed_up and tracker is not None else tracker
+
+    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
+        """Rasa's new tracker, a `LanternTracker`."""
+        tracker = super().init_tracker(sender_id)
+        return self._ours(tracker) or tracker
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation's tracker (see `HeldTrackerStore.retrieve`), a `LanternTracker`."""
+        return self._ours(await super().retrieve(sender_id))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Save the tracker (see `HeldTrackerStore.save`); it is a `LanternTracker` after."""
+        self._ours(tracker)
+        await super().save(tracker)
 
 
 class AtomicRedisLockStore(LockStore):

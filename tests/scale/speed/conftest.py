@@ -1,0 +1,30 @@
+"""Fixtures for the speed-up tests: the trained model's agent, and the patches installed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Iterator
+
+import pytest
+
+from tests.servers import ROOT
+
+MODEL = ROOT / "models" / "lantern.tar.gz"
+
+
+@pytest.fixture(scope="package")
+def agent() -> Any:
+    """Rasa's agent on the trained model, loaded as Rasa loads it (nothing swapped on)."""
+    from rasa.core.agent import load_agent
+
+    return asyncio.run(load_agent(model_path=str(MODEL)))
+
+
+@pytest.fixture
+def patched() -> Iterator[None]:
+    """The patches installed for one test, Rasa's own code back after it."""
+    from lantern.speed import patches
+
+    assert patches.apply(), "the guard refused the patches (see the log)"
+    yield
+    patches.revert()
