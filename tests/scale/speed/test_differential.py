@@ -128,6 +128,18 @@ def action_server(var_dir: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("the action server did not start")
 
 
+def lantern_endpoints() -> str:
+    """The endpoints file the server is started with (scripts/endpoints.sh writes it)."""
+    written = subprocess.run(
+        ["bash", "-c", '. scripts/endpoints.sh && echo "$lantern_endpoints"'],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return written.stdout.strip()
+
+
 def play(fast: bool, var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Dict[str, Any]:
     """Every conversation on a fresh agent, with the speed-ups or without."""
     from rasa.core.agent import load_agent
@@ -146,7 +158,7 @@ def play(fast: bool, var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Dict[str
         assert rasa_main.speed_up() is fast
         assert len(patches.installed()) == (8 if fast else 0)
         assert not debug_logged()  # as served: the shortcuts around debug logs are taken
-        endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
+        endpoints = AvailableEndpoints.read_endpoints(lantern_endpoints())
 
         async def load_and_play() -> Dict[str, Any]:
             agent = await load_agent(model_path=str(MODEL), endpoints=endpoints)
