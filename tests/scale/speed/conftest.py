@@ -12,6 +12,16 @@ from tests.servers import ROOT
 MODEL = ROOT / "models" / "lantern.tar.gz"
 
 
+@pytest.fixture(scope="package", autouse=True)
+def switched_on() -> Iterator[None]:
+    """These tests test the speed-ups: on, whatever `LANTERN_RASA_PATCHES` says outside."""
+    from lantern.speed import guard
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv(guard.SWITCH, raising=False)
+        yield
+
+
 @pytest.fixture(scope="package")
 def agent() -> Any:
     """Rasa's agent on the trained model, loaded as Rasa loads it (nothing swapped on)."""
