@@ -8,7 +8,7 @@ only the sentence features and nothing reads the sequence ones, so
 skips the rest: half the featurizers' time per message. It also counts the
 vocabulary itself instead of calling scikit-learn's `transform`, whose sparse
 matrix checks cost more than the counting for a one-line message (same
-matrix: tests/scale/test_speed.py compares it with Rasa's).
+matrix: tests/scale/test_nlu_speed.py compares it with Rasa's).
 """
 
 from __future__ import annotations
