@@ -11,17 +11,14 @@ Usage: `python -m bench.routing_eval eval/routing/<set> [--url http://localhost:
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import yaml
 
-from bench.safety_eval import SAFETY, Tally, ids_of, report, send
+from bench.safety_eval import SAFETY, Tally, ids_of, run, send
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,35 +74,8 @@ def score(folder: Path, url: str) -> Tally:
 
 
 def main(argv: List[str] | None = None) -> int:
-    """Score one set; write results/routing_eval_<set>.md, .json and .replies.json."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("folder", type=Path)
-    parser.add_argument("--url", default=None)
-    args = parser.parse_args(argv)
-    folder = args.folder if args.folder.is_absolute() else ROOT / args.folder
-    servers = None
-    url = args.url
-    if url is None:
-        sys.path.insert(0, str(ROOT))
-        from tests.servers import start
-
-        servers = start(Path(tempfile.mkdtemp(prefix="lantern-eval-")))
-        url = servers.url
-    try:
-        tally = score(folder, url)
-    finally:
-        if servers is not None:
-            servers.stop()
-    text = report(folder.name, tally).replace("# Safety evaluation", "# Routing evaluation")
-    out = ROOT / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"routing_eval_{folder.name}.md").write_text(text)
-    (out / f"routing_eval_{folder.name}.json").write_text(json.dumps(tally.rows(), indent=2))
-    (out / f"routing_eval_{folder.name}.replies.json").write_text(
-        json.dumps(tally.replies, indent=1, ensure_ascii=False)
-    )
-    print(text)
-    return 0
+    """Score one routing set; write results/routing_eval_<set>.md, .json and .replies.json."""
+    return run("routing", score, argv)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import requests
 import yaml
@@ -208,8 +208,8 @@ def report(name: str, tally: Tally) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: List[str] | None = None) -> int:
-    """Score one set; write results/safety_eval_<set>.md and .json."""
+def run(kind: str, score_set: Callable[[Path, str], Tally], argv: List[str] | None = None) -> int:
+    """Score one set (servers started unless --url); write results/<kind>_eval_<set>.*."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--url", default=None)
@@ -224,20 +224,26 @@ def main(argv: List[str] | None = None) -> int:
         servers = start(Path(tempfile.mkdtemp(prefix="lantern-eval-")))
         url = servers.url
     try:
-        tally = score(folder, url)
+        tally = score_set(folder, url)
     finally:
         if servers is not None:
             servers.stop()
-    text = report(folder.name, tally)
+    text = report(folder.name, tally).replace("# Safety", f"# {kind.capitalize()}")
     out = ROOT / "results"
     out.mkdir(exist_ok=True)
-    (out / f"safety_eval_{folder.name}.md").write_text(text)
-    (out / f"safety_eval_{folder.name}.json").write_text(json.dumps(tally.rows(), indent=2))
-    (out / f"safety_eval_{folder.name}.replies.json").write_text(
+    stem = out / f"{kind}_eval_{folder.name}"
+    stem.with_suffix(".md").write_text(text)
+    stem.with_suffix(".json").write_text(json.dumps(tally.rows(), indent=2))
+    stem.with_suffix(".replies.json").write_text(
         json.dumps(tally.replies, indent=1, ensure_ascii=False)
     )
     print(text)
     return 0
+
+
+def main(argv: List[str] | None = None) -> int:
+    """Score one safety set; write results/safety_eval_<set>.md, .json and .replies.json."""
+    return run("safety", score, argv)
 
 
 if __name__ == "__main__":
