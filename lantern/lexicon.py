@@ -25,6 +25,12 @@ from lantern.paths import LEXICON_FILE
 #: of at least one letter less: "clustr" -> "cluster").
 FUZZY_MIN_LENGTH = 7
 
+#: Labels matched only by their listed phrases, as written: never as a typo's
+#: correction ("masculine" is not "mescaline"), and their value names are not phrases
+#: ("other psychedelics" is not the topic `other_psychedelics`). The topics no
+#: answer covers yet.
+NOT_CORRECTED = frozenset({"gap"})
+
 _LOCK = threading.Lock()
 #: texts whose mentions `Lexicon.find` keeps (the NLU pipeline asks twice per message)
 FOUND_KEPT = 64
@@ -88,7 +94,8 @@ class Lexicon:
             sorted(
                 {
                     word
-                    for values in entries.values()
+                    for label, values in entries.items()
+                    if label not in NOT_CORRECTED
                     for phrases in values.values()
                     for phrase in phrases
                     for word in phrase.lower().split()
@@ -101,7 +108,9 @@ class Lexicon:
                 patterns = []
                 # a value name is also a phrase, unless it is a short code ("ca", "us"):
                 # spaCy splits "can't" into "ca" + "n't"
-                names = {value.replace("_", " ")} if len(value) > 2 else set()
+                names = set()
+                if len(value) > 2 and label not in NOT_CORRECTED:
+                    names = {value.replace("_", " ")}
                 for phrase in names | set(phrases):
                     words = [t.text for t in nlp().make_doc(str(phrase))]
                     pattern: List[Dict[str, Any]] = [{"NORM": lemma(words[0])}]
@@ -114,7 +123,8 @@ class Lexicon:
     def from_file(cls, path: Path = LEXICON_FILE) -> Lexicon:
         """Load and check a lexicon file."""
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        entries = {k: v for k, v in data.items() if isinstance(v, dict)}
+        # `descriptions` are matched by meaning, not here (lantern/descriptions.py)
+        entries = {k: v for k, v in data.items() if isinstance(v, dict) and k != "descriptions"}
         for label, values in entries.items():
             for value, phrases in values.items():
                 if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):

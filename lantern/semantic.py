@@ -14,7 +14,7 @@ import threading
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, Tuple
 
 import numpy as np
 
@@ -59,6 +59,18 @@ class Encoder:
                 out[row] = self.table[encoding.ids].mean(axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
+
+    def word_rows(self, word: str) -> Tuple[np.ndarray, int]:
+        """One word's token rows summed, and how many.
+
+        Pooling any run of words from these gives what `embed` gives for the run
+        (lantern/descriptions.py).
+        """
+        with self._lock:
+            ids = self.tokenizer.encode(word, add_special_tokens=False).ids
+        if not ids:
+            return np.zeros(self.table.shape[1], dtype=np.float32), 0
+        return self.table[ids].sum(axis=0), len(ids)
 
 
 _LOAD = threading.Lock()

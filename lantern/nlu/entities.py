@@ -12,6 +12,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from lantern.descriptions import descriptions, named_spans
 from lantern.lexicon import lexicon
 from lantern.text import sentences
 
@@ -28,6 +29,8 @@ def mark_focus(text: str, entities: List[Dict[str, Any]]) -> None:
     focus; if none is, those of the latest earlier sentence that names one ("it").
     Conditions named in the question are the focus; if none is, every condition
     is (the story says what it is for: "I have PTSD. Could ketamine help?").
+    A topic no answer covers (`gap`) is the focus only where the question names it
+    ("I drink wine most nights. Is ketamine addictive?" asks about ketamine).
     A one-sentence message has every mention in focus.
     """
     spans = sentences(text)
@@ -39,7 +42,7 @@ def mark_focus(text: str, entities: List[Dict[str, Any]]) -> None:
                 return i
         return len(spans) - 1
 
-    for label in ("substance", "condition"):
+    for label in ("substance", "condition", "gap"):
         mentions = [e for e in entities if e["entity"] == label]
         where = {id(e): sentence_of(e) for e in mentions}
         focus = {id(e) for e in mentions if where[id(e)] in questions}
@@ -48,7 +51,7 @@ def mark_focus(text: str, entities: List[Dict[str, Any]]) -> None:
                 before = [i for i in where.values() if i <= max(questions)]
                 latest = max(before or where.values())
                 focus = {id(e) for e in mentions if where[id(e)] == latest}
-            else:
+            elif label == "condition":
                 focus = set(where)
         for e in mentions:
             e[FOCUS] = id(e) in focus
@@ -59,7 +62,21 @@ class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Adds `substance`, `condition` and `region` entities from `knowledge/lexicon.yml`.
 
     New synonyms are one line of data; no retraining of an entity model is needed.
+    Where the lexicon names no value of a label in `description_labels`, a phrase
+    that describes one ("the horse anesthetic") at `description_threshold` or more
+    counts as a mention of it (lantern/descriptions.py; `described` in the entity).
     """
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """Descriptions are off unless config.yml names labels and a threshold."""
+        return {"description_labels": [], "description_threshold": 1.0}
+
+    def __init__(self, config: Dict[str, Any] | None = None) -> None:
+        """Keep the description settings."""
+        config = {**self.get_default_config(), **(config or {})}
+        self.description_labels = list(config["description_labels"])
+        self.description_threshold = float(config["description_threshold"])
 
     @classmethod
     def create(
@@ -70,7 +87,7 @@ class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
     ) -> LexiconEntityExtractor:
         """Create the component (the lexicon itself is loaded lazily, once)."""
-        return cls()
+        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Append lexicon entities to each message."""
@@ -78,7 +95,8 @@ class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             if not text:
                 continue
-            found = [
+            mentions = lexicon().find(text)
+            found: List[Dict[str, Any]] = [
                 {
                     "entity": m.label,
                     "value": m.value,
@@ -86,8 +104,10 @@ class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
                     "end": m.end,
                     "confidence_entity": 1.0,
                 }
-                for m in lexicon().find(text)
+                for m in mentions
             ]
+            found += self.described(text, mentions)
+            found.sort(key=lambda e: int(e["start"]))
             mark_focus(text, found)
             message.set(
                 ENTITIES,
@@ -95,3 +115,24 @@ class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
                 add_to_output=True,
             )
         return messages
+
+    def described(self, text: str, mentions: List[Any]) -> List[Dict[str, Any]]:
+        """Entities for the values the message describes, where the lexicon named none."""
+        named = {m.label for m in mentions}
+        labels = [label for label in self.description_labels if label not in named]
+        if not labels:
+            return []
+        doc = lexicon().doc(text)  # tokenized again only when a description is looked for
+        return [
+            {
+                "entity": d.label,
+                "value": d.value,
+                "start": d.start,
+                "end": d.end,
+                "confidence_entity": round(d.score, 3),
+                "described": True,
+            }
+            for d in descriptions().find(
+                doc, labels, self.description_threshold, named_spans(mentions)
+            )
+        ]
