@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
@@ -10,11 +12,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import Context, next_step
-from actions.knowledge_base import Answer, knowledge_base
-from actions.routing import routing_table
+from actions import gaps
+from actions.context import Context, Step, entity_values, next_step
+from actions.knowledge_base import Answer, KnowledgeBase, knowledge_base
+from actions.routing import RoutingTable, routing_table
 from lantern.nlg import response_variables
 from lantern.text import asks
+
+logger = logging.getLogger(__name__)
 
 SUBSTANCE_LABELS = {
     "ketamine": "Ketamine",
@@ -26,6 +31,16 @@ SUBSTANCE_LABELS = {
     "psychedelics": "Psychedelics in general",
 }
 GET_HELP_BUTTON = {"title": "Get help now", "payload": "/get_help"}
+#: The `not_covered` reply (content-spec): said kindly, who can answer, then the
+#: nearest reviewed answers as buttons and the help line every non-answer ends with.
+NOT_COVERED_TEXT = (
+    "I don't have a reviewed answer on that yet, but your care team can tell you: please "
+    "ask them. These reviewed answers are the closest I have."
+)
+#: A second question in the same message is answered when its own reading is at
+#: least this sure (`questions`, lantern/nlu/classifier.py); at most MAX_ANSWERS.
+QUESTION_CONFIDENCE = 0.5
+MAX_ANSWERS = 2
 
 
 def topic_button(answer: Answer) -> Dict[str, str]:
@@ -87,7 +102,14 @@ class ActionAnswer(Action):
         """Answer, clarify, or fall back to the topic menu."""
         message: Dict[str, Any] = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
-        return answer(dispatcher, tracker, intent, message.get("entities") or [])
+        return answer(
+            dispatcher,
+            tracker,
+            intent,
+            message.get("entities") or [],
+            str(message.get("text") or ""),
+            message.get("questions") or [],
+        )
 
 
 #: What a decline question gets when it is answered after the check-in.
@@ -128,11 +150,11 @@ class ActionAnswerAfterCheckIn(Action):
         if asked is None:
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        intent, entities = asked
+        intent, entities, text = asked
         if intent in DECLINES:
             dispatcher.utter_message(response=DECLINES[intent])
             return []
-        return answer(dispatcher, tracker, intent, entities)
+        return answer(dispatcher, tracker, intent, entities, text)
 
 
 #: A question asked beside the risk is answered after the safety reply when the
@@ -168,12 +190,18 @@ class ActionAnswerAfterSafety(Action):
             if name in DECLINES:
                 dispatcher.utter_message(response=DECLINES[name])
                 return []
-            return answer(dispatcher, tracker, name, message.get("entities") or [])
+            return answer(
+                dispatcher,
+                tracker,
+                name,
+                message.get("entities") or [],
+                str(message.get("text") or ""),
+            )
         return []
 
 
 def question_behind_check_in(events: List[Dict[str, Any]]) -> Any:
-    """(intent, entities) of the last message that got the check-in, or None."""
+    """(intent, entities, text) of the last message that got the check-in, or None."""
     for event in reversed(events):
         if event.get("event") != "user":
             continue
@@ -182,17 +210,30 @@ def question_behind_check_in(events: List[Dict[str, Any]]) -> Any:
             continue
         for ranked in parsed.get("intent_ranking") or []:
             if ranked.get("name") not in NOT_A_QUESTION:
-                return ranked["name"], parsed.get("entities") or []
+                return ranked["name"], parsed.get("entities") or [], str(event.get("text") or "")
         return None
     return None
 
 
 def answer(
-    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, entities: List[Any]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    intent: str,
+    entities: List[Any],
+    text: str = "",
+    questions: List[Dict[str, Any]] | None = None,
 ) -> List[EventType]:
-    """Route one question (intent, entities, context) to an answer, a clarification or the menu."""
+    """Route one message to its answers, a clarification, `not_covered` or the menu.
+
+    `questions`: the message's own questions when it asks several (the NLU's
+    `questions`): each is answered, in order, at most MAX_ANSWERS.
+    """
     kb, table = knowledge_base(), routing_table()
-    step = next_step(intent, entities, tracker_context(tracker), table, kb)
+    context = tracker_context(tracker)
+    step = next_step(intent, entities, context, table, kb, text)
+    if step.not_covered is not None:
+        send_not_covered(dispatcher, tracker, step.not_covered)
+        return []
     if step.clarify:
         floor = response_variables(tracker.get_slot("region"))["help_floor"]
         dispatcher.utter_message(
@@ -210,6 +251,84 @@ def answer(
     if step.answer_id is None:
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
-    chosen = kb[step.answer_id]
-    send_answer(dispatcher, tracker, chosen)
-    return [*context_slots(step.context), SlotSet("last_answer", chosen.id)]
+    last = step
+    for reply in answers_in_order(step, questions or [], entities, context, table, kb, text):
+        if isinstance(reply, str):  # a decline asked beside the question
+            dispatcher.utter_message(response=reply)
+            continue
+        send_answer(dispatcher, tracker, kb[str(reply.answer_id)])
+        last = reply
+    return [*context_slots(last.context), SlotSet("last_answer", last.answer_id)]
+
+
+def answers_in_order(
+    step: Step,
+    questions: List[Dict[str, Any]],
+    entities: List[Any],
+    context: Context,
+    table: RoutingTable,
+    kb: KnowledgeBase,
+    text: str,
+) -> List[Step | str]:
+    """The replies to a message, in the order it asks: its answer, or two.
+
+    A message that asks several questions ("What is ketamine, and is it
+    addictive?") gets each one's answer (or decline) where that question's own
+    reading is at least QUESTION_CONFIDENCE sure, once each, in order, at most
+    MAX_ANSWERS, and only when the whole message's own answer is one of them (so
+    a misread part never replaces it). A question that names no substance is
+    about the message's ("is it addictive?" there is about ketamine).
+    """
+    found: List[Step | str] = []
+    named = [e for e in entities if e.get("entity") == "substance" and e.get("focus") is not False]
+    for question in questions:
+        reading = question.get("intent") or {}
+        name = str(reading.get("name") or "")
+        if float(reading.get("confidence") or 0.0) < QUESTION_CONFIDENCE:
+            continue
+        start, end = int(question.get("start", 0)), int(question.get("end", 0))
+        reply: Step | str
+        if name in DECLINES:
+            reply = DECLINES[name]
+        elif name in table.rules:
+            own = [e for e in entities if start <= int(e.get("start", -1)) < end]
+            if not entity_values(own, "substance"):
+                own = [*own, *named]
+            part = next_step(name, own, context, table, kb, text[start:end])
+            if part.answer_id is None:
+                continue
+            reply = part
+        else:
+            continue
+        if all(_key(reply) != _key(r) for r in found):
+            found.append(reply)
+    keys = [_key(r) for r in found]
+    if step.answer_id not in keys or len(found) < 2:
+        return [step]
+    if len(found) > MAX_ANSWERS:  # the message's own answer and the first other one
+        own_at = keys.index(str(step.answer_id))
+        other = next(i for i in range(len(found)) if i != own_at)
+        found = [found[i] for i in sorted((own_at, other))]
+    return found
+
+
+def _key(reply: Step | str) -> str:
+    return reply if isinstance(reply, str) else str(reply.answer_id)
+
+
+def send_not_covered(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str) -> None:
+    """The `not_covered` reply with the nearest reviewed answers, and the topic counted."""
+    kb = knowledge_base()
+    buttons = [topic_button(kb[a]) for a in routing_table().not_covered[topic].nearest]
+    if tracker.get_slot("crisis_shown"):
+        buttons.append(GET_HELP_BUTTON)
+    floor = response_variables(tracker.get_slot("region"))["help_floor"]
+    dispatcher.utter_message(
+        text=f"{NOT_COVERED_TEXT} {floor}",
+        buttons=buttons,
+        json_message={"answer_id": "not_covered"},
+    )
+    try:
+        gaps.record(topic)
+    except (sqlite3.Error, OSError):  # the reply matters more than the count
+        logger.warning("a not-covered count could not be stored")

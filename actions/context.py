@@ -25,9 +25,10 @@ class Context:
 class Step:
     """What to do for one user message."""
 
-    answer_id: str | None  # None with clarify=True or when nothing fits
+    answer_id: str | None  # None with clarify=True, not_covered, or when nothing fits
     context: Context  # the context after this step
     clarify: bool = False
+    not_covered: str | None = None  # the gap topic asked about, when no answer covers it
 
 
 #: Broad conditions: when a message also names a specific one, the specific one
@@ -63,6 +64,20 @@ def entity_values(entities: List[Dict[str, Any]], name: str) -> List[str]:
     return values
 
 
+def asked_gap(entities: List[Dict[str, Any]]) -> str | None:
+    """The first topic no answer covers (`gap`) that the question itself names.
+
+    A gap named only in a story before the question ("I drink wine most nights. Is
+    ketamine addictive?") does not count; the extractor marks which is which.
+    """
+    for e in entities:
+        if e.get("entity") == "gap" and e.get("focus") is not False:
+            value = e.get("value")
+            if isinstance(value, str):
+                return value
+    return None
+
+
 def first_entity(entities: List[Dict[str, Any]], name: str) -> str | None:
     """The first value of an entity in a message (for conditions, the most specific)."""
     values = entity_values(entities, name)
@@ -83,6 +98,7 @@ def next_step(
     context: Context,
     table: RoutingTable,
     kb: KnowledgeBase,
+    text: str = "",
 ) -> Step:
     """Route one message: explicit topic, substance switch, or a question type.
 
@@ -90,7 +106,28 @@ def next_step(
     "psilocybin vs LSD") is a comparison: `several_substances` in the routing
     table names the value that rules written for comparisons match; where no
     rule names it, the first named substance decides (and stays in context).
+    A question with no substance that speaks of the class (`text`: "are these
+    drugs addictive?") gets the general answer; one about a topic no answer
+    covers (`not_covered`) is marked so, and the context stays as it was.
     """
+    step = _route(intent, entities, context, table, kb, text)
+    gap = asked_gap(entities) if intent != "choose_topic" else None
+    if gap is not None and gap in table.not_covered:
+        covered = step.answer_id in table.not_covered[gap].covered_by
+        if not covered and (step.answer_id is not None or step.clarify):
+            return Step(None, context, not_covered=gap)
+    return step
+
+
+def _route(
+    intent: str,
+    entities: List[Dict[str, Any]],
+    context: Context,
+    table: RoutingTable,
+    kb: KnowledgeBase,
+    text: str,
+) -> Step:
+    """`next_step` without the topics no answer covers."""
     substances = entity_values(entities, "substance")
     substance = substances[0] if substances else None
     condition = first_entity(entities, "condition")
@@ -110,9 +147,14 @@ def next_step(
     if intent == "inform_substance":
         # "what about psilocybin?": the last question again, for the new substance.
         # A substance with a condition ("ketamine chronic pain", "and psilocybin for
-        # depression?"), or a condition with nothing before it, asks what it helps.
+        # depression?"), or a condition with nothing before it, asks what it helps;
+        # so does a condition alone after a question whose rules never name it ("and
+        # for PTSD?" after "is it addictive?"), but not after one that does ("and
+        # fibromyalgia?" after a trials question).
         about_condition = condition is not None and (
-            substance is not None or context.question_type is None
+            substance is not None
+            or context.question_type is None
+            or not table.names_condition(context.question_type, condition)
         )
         question_type = (
             "ask_conditions" if about_condition else context.question_type or "ask_what_is"
@@ -142,6 +184,16 @@ def next_step(
     route = route or table.resolve(question_type, substance, condition)
     if route is None:
         return Step(None, context)
+    if (
+        route.clarify
+        and substance is None
+        and table.general_substance
+        and table.speaks_generally(text)
+    ):
+        # "are these drugs addictive?": the general answer, not "which one?"
+        general = table.resolve(question_type, table.general_substance, condition)
+        if general is not None and not general.clarify:
+            route, substance = general, table.general_substance
     new_context = Context(substance, condition, question_type)
     if route.clarify:
         return Step(None, new_context, clarify=True)

@@ -2,10 +2,14 @@
 
 When the FallbackClassifier is unsure between question types that lead to the
 same answer (given the entities and the context), the patient gets that answer
-(`direct_answer`, also used by bench/model.py's Router); otherwise the top two
-candidates, then the menu on a second unsure turn. "Did you mean", like every
-reply that is not a vetted answer, ends with the region's crisis and emergency
-numbers (`help_floor`).
+(`direct_answer`). Right after an answer, a short unsure message is a follow-up
+("does it last?", "can anyone do it?"): its best reading is answered in the
+conversation's context, or declined when it is a personal decision ("so do I
+quit my zoloft now?"). A question about a topic no answer covers gets
+`not_covered`. Otherwise the top two candidates, then the menu on a second
+unsure turn. `unsure_reply` decides all of it, for action_did_you_mean and
+bench/model.py's Router. "Did you mean", like every reply that is not a vetted
+answer, ends with the region's crisis and emergency numbers (`help_floor`).
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer import ActionAnswer, topic_button, tracker_context
-from actions.context import Context, next_step
+from actions.answer import DECLINES, ActionAnswer, send_not_covered, topic_button, tracker_context
+from actions.context import Context, asked_gap, next_step
 from actions.knowledge_base import ROOT, knowledge_base
 from actions.routing import routing_table
 from lantern.nlg import response_variables
@@ -37,6 +41,16 @@ MIN_CANDIDATE_CONFIDENCE = 0.05
 FALLBACK_INTENT = "nlu_fallback"
 #: Intents action_answer routes besides the question types of the routing table.
 ANSWERED_INTENTS = frozenset({"inform_substance"})
+#: Readings that keep a follow-up from being answered or declined: any sign of risk.
+RISK_READINGS = frozenset(
+    {"safety_crisis", "safety_emergency", "safety_active_use", "safety_abuse", "safety_check_in"}
+    | {"get_help", "deny_crisis"}
+)
+#: A follow-up: at most this many words, after an answer (the context has a question
+#: type or substance); its best reading is taken from this confidence on (chosen on
+#: eval/dialogue/followups_dev.yml, docs/dialogue.md).
+FOLLOW_UP_WORDS = 8
+FOLLOW_UP_CONFIDENCE = 0.1
 
 
 @dataclass(frozen=True)
@@ -90,7 +104,8 @@ def _readings(message: Dict[str, Any], context: Context) -> List[Tuple[str, floa
             continue
         answer = None
         if name in table.rules or name in ANSWERED_INTENTS:
-            answer = next_step(name, entities, context, table, kb).answer_id
+            text = str(message.get("text") or "")
+            answer = next_step(name, entities, context, table, kb, text).answer_id
         found.append((name, float(ranked.get("confidence") or 0.0), answer))
     return found
 
@@ -142,6 +157,56 @@ def direct_answer(
     return None
 
 
+@dataclass(frozen=True)
+class Unsure:
+    """What an unsure turn gets: `kind` is answer, decline, not_covered or did_you_mean."""
+
+    kind: str
+    value: str | None = None  # the question type, decline response or gap topic
+    candidates: Tuple[str, ...] = ()
+
+
+def follow_up(message: Dict[str, Any], context: Context) -> str | None:
+    """The reading of a short unsure follow-up right after an answer, or None.
+
+    Its best reading, when that is a question type action_answer answers (in the
+    context) or a decline, at FOLLOW_UP_CONFIDENCE or more, with no risk reading
+    as plausible as a did-you-mean candidate.
+    """
+    if context.question_type is None and context.substance is None:
+        return None
+    if (message.get("safety") or {}).get("category"):
+        return None
+    if len(str(message.get("text") or "").split()) > FOLLOW_UP_WORDS:
+        return None
+    readings = _readings(message, context)
+    if not readings or any(
+        n in RISK_READINGS and c >= MIN_CANDIDATE_CONFIDENCE for n, c, _ in readings
+    ):
+        return None
+    name, confidence, answer = readings[0]
+    if confidence < FOLLOW_UP_CONFIDENCE or (answer is None and name not in DECLINES):
+        return None
+    return name
+
+
+def unsure_reply(message: Dict[str, Any], context: Context) -> Unsure:
+    """What an unsure message gets (before the menu that follows a second unsure turn).
+
+    In order: the answer its readings agree on; a follow-up's answer or decline;
+    `not_covered` for a question on a topic no answer covers; "Did you mean".
+    """
+    intent = direct_answer(message, context) or follow_up(message, context)
+    if intent in DECLINES:
+        return Unsure("decline", DECLINES[intent])
+    if intent is not None:
+        return Unsure("answer", intent)
+    gap = asked_gap(message.get("entities") or [])
+    if gap is not None and gap in routing_table().not_covered:
+        return Unsure("not_covered", gap)
+    return Unsure("did_you_mean", candidates=tuple(candidates(message, context)))
+
+
 def as_question(tracker: Tracker, intent: str) -> Tracker:
     """The same turn, read as the question type `intent` (for action_answer)."""
     latest = dict(tracker.latest_message or {})
@@ -171,11 +236,17 @@ class ActionDidYouMean(Action):
     ) -> List[EventType]:
         """Answer, offer candidates, or fall back to out_of_scope."""
         message = tracker.latest_message or {}
-        context = tracker_context(tracker)
-        intent = direct_answer(message, context)
-        if intent is not None:
-            return await ActionAnswer().run(dispatcher, as_question(tracker, intent), domain)
-        found = candidates(message, context)
+        reply = unsure_reply(message, tracker_context(tracker))
+        if reply.kind == "answer":
+            read = as_question(tracker, str(reply.value))
+            return await ActionAnswer().run(dispatcher, read, domain)
+        if reply.kind == "decline":
+            dispatcher.utter_message(response=reply.value)
+            return []
+        if reply.kind == "not_covered":
+            send_not_covered(dispatcher, tracker, str(reply.value))
+            return []
+        found = list(reply.candidates)
         if not found or last_bot_answer_id(tracker) == "did_you_mean":
             dispatcher.utter_message(response="utter_out_of_scope")
             return []

@@ -5,6 +5,7 @@ The table is data (`knowledge/routing.yml`); this module only reads and applies 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -60,6 +61,14 @@ class Combination:
     value: str
 
 
+@dataclass(frozen=True)
+class Gap:
+    """A topic no reviewed answer covers yet (`not_covered`)."""
+
+    nearest: tuple  # answer ids offered as buttons, closest first
+    covered_by: frozenset  # answers that do cover it where routing lands on them
+
+
 class RoutingTable:
     """The parsed routing table."""
 
@@ -68,6 +77,7 @@ class RoutingTable:
         self.clarify_choices: List[str] = list(data.get("clarify_choices", []))
         self.rules: Dict[str, List[Rule]] = {}
         self.needs_substance: Dict[str, bool] = {}
+        self.keeps_condition: Dict[str, bool] = {}
         self.condition_fallback: Dict[str, str] = {}
         intents = data.get("intents") or {}
         for intent, spec in intents.items():
@@ -87,10 +97,22 @@ class RoutingTable:
                 )
             self.rules[intent] = rules
             self.needs_substance[intent] = bool(spec.get("needs_substance", False))
+            self.keeps_condition[intent] = bool(spec.get("keeps_condition", False))
             if spec.get("condition_fallback"):
                 self.condition_fallback[intent] = str(spec["condition_fallback"])
         #: the condition value rules name for a message naming several specific conditions
         self.several_conditions: str | None = data.get("several_conditions")
+        general = data.get("general") or {}
+        #: the value a question about the class is routed as ("are these drugs addictive?")
+        self.general_substance: str | None = general.get("substance")
+        self.general_cues = [re.compile(c, re.IGNORECASE) for c in general.get("cues") or []]
+        self.not_covered: Dict[str, Gap] = {}
+        for topic, raw in (data.get("not_covered") or {}).items():
+            if not raw.get("nearest"):
+                raise ValueError(f"{source}: not_covered.{topic} needs nearest answers")
+            self.not_covered[str(topic)] = Gap(
+                tuple(raw["nearest"]), frozenset(raw.get("covered_by") or [])
+            )
         self.combinations: List[Combination] = []
         for i, raw in enumerate(data.get("several_substances") or []):
             if "as" not in raw:
@@ -114,10 +136,30 @@ class RoutingTable:
         return sorted({r.answer for rules in self.rules.values() for r in rules if r.answer})
 
     def check(self, kb: KnowledgeBase) -> None:
-        """Raise if a rule names an answer the knowledge base lacks."""
-        missing = [a for a in self.answers() if a not in kb]
+        """Raise if a rule or a gap names an answer the knowledge base lacks."""
+        named = set(self.answers())
+        for gap in self.not_covered.values():
+            named |= set(gap.nearest) | set(gap.covered_by)
+        missing = sorted(a for a in named if a not in kb)
         if missing:
             raise ValueError(f"routing.yml names unknown answer ids: {missing}")
+
+    def names_condition(self, intent: str, condition: str) -> bool:
+        """Whether a condition alone after `intent` keeps that question type.
+
+        So it does when a rule of `intent` names it, and after question types with
+        `keeps_condition` or about conditions themselves.
+        """
+        if intent == "ask_conditions" or self.keeps_condition.get(intent, False):
+            return True
+        return any(
+            rule.conditions is not None and condition in rule.conditions
+            for rule in self.rules.get(intent) or []
+        )
+
+    def speaks_generally(self, text: str) -> bool:
+        """Whether a question speaks of the class ("these drugs", "this kind of therapy")."""
+        return any(cue.search(text) for cue in self.general_cues)
 
     def combine(self, substances: List[str]) -> str | None:
         """The value for a message that names two or more different substances."""

@@ -3,8 +3,10 @@
 Routing uses the model's NLU (tokenizer, lexicon, classifier, safety screen,
 fallback) and then `actions.context.next_step`, the same function `action_answer`
 runs, so the numbers describe the assistant, not a re-implementation. An unsure
-message (`nlu_fallback`) is answered or gets "Did you mean" by
-`actions.fallback.direct_answer`, the decision `action_did_you_mean` makes.
+message (`nlu_fallback`) is answered, declined, marked `not_covered` or gets "Did
+you mean" by `actions.fallback.unsure_reply`, the decision `action_did_you_mean`
+makes. `answer_id` is the message's own answer; a message that asks two questions
+gets both (`answers`, in order: `actions.answer.answers_in_order`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
+from actions.answer import answers_in_order
 from actions.context import Context, next_step
-from actions.fallback import FALLBACK_INTENT, direct_answer
+from actions.fallback import FALLBACK_INTENT, unsure_reply
 from actions.knowledge_base import knowledge_base
 from actions.routing import routing_table
 
@@ -41,6 +44,7 @@ class Routed:
     intent: str
     confidence: float
     context: Context
+    answers: Tuple[str, ...] = ()  # every reply's id, in order (two questions: two)
 
 
 class Router:
@@ -71,12 +75,31 @@ class Router:
         intent = parsed["intent"]["name"]
         confidence = float(parsed["intent"].get("confidence") or 0.0)
         if intent == FALLBACK_INTENT:
-            intent = direct_answer(parsed, context) or intent
+            unsure = unsure_reply(parsed, context)
+            if unsure.kind == "answer":
+                intent = str(unsure.value)
+            elif unsure.kind == "decline":
+                scripted = str(unsure.value).removeprefix("utter_")
+                return Routed(scripted, intent, confidence, context, (scripted,))
+            elif unsure.kind == "not_covered":
+                return Routed("not_covered", intent, confidence, context, ("not_covered",))
         if intent in SCRIPTED:
-            return Routed(SCRIPTED[intent], intent, confidence, context)
-        step = next_step(intent, parsed.get("entities") or [], context, self.table, self.kb)
+            return Routed(SCRIPTED[intent], intent, confidence, context, (SCRIPTED[intent],))
+        entities = parsed.get("entities") or []
+        step = next_step(intent, entities, context, self.table, self.kb, text)
+        if step.not_covered is not None:
+            return Routed("not_covered", intent, confidence, context, ("not_covered",))
         answer = "clarify_substance" if step.clarify else step.answer_id or intent
-        return Routed(answer, intent, confidence, step.context)
+        if step.clarify or step.answer_id is None:
+            return Routed(answer, intent, confidence, step.context, (answer,))
+        replies = answers_in_order(
+            step, parsed.get("questions") or [], entities, context, self.table, self.kb, text
+        )
+        ids = tuple(
+            r.removeprefix("utter_") if isinstance(r, str) else str(r.answer_id) for r in replies
+        )
+        last = next((r for r in reversed(replies) if not isinstance(r, str)), step)
+        return Routed(answer, intent, confidence, last.context, ids)
 
     def route_many(self, texts: List[str]) -> List[Routed]:
         """Route independent single messages."""

@@ -35,3 +35,36 @@ ASKS = re.compile(
 def asks(text: str) -> bool:
     """Whether any sentence of `text` asks something (a "?" or a question's opening)."""
     return any(mark or ASKS.match(text[a:b]) for a, b, mark in sentences(text))
+
+
+#: Where one sentence asks a second question: ", and is it legal?", " and how does it
+#: work", "; what about ...": a comma, semicolon or "and/also/plus/but" before a
+#: question's opening word.
+_SECOND = re.compile(
+    r"(?:[,;]\s*(?:(?:and|also|plus|but|or)\s+)?|\s+(?:and|also|plus)\s+)"
+    r"(?=(?:what|which|who|where|when|why|how|is|are|can|could|does|do|should|will"
+    r"|would|has|have)\b)",
+    re.IGNORECASE,
+)
+
+
+def question_parts(text: str) -> List[Tuple[int, int]]:
+    """(start, end) of each question a message asks, when it asks two or more.
+
+    The asking sentences, each split where a second question starts inside it
+    ("What is ketamine and is it addictive?"); parts of one word are dropped.
+    Empty for a message that asks one question or none.
+    """
+    parts: List[Tuple[int, int]] = []
+    for a, b, mark in sentences(text):
+        if not (mark or ASKS.match(text[a:b])):
+            continue
+        start = a
+        for m in [*_SECOND.finditer(text, a, b), None]:
+            end = m.start() if m else b
+            piece = text[start:end]
+            if len(piece.split()) >= 2:
+                lead = len(piece) - len(piece.lstrip())
+                parts.append((start + lead, start + len(piece.rstrip())))
+            start = m.end() if m else b
+    return parts if len(parts) >= 2 else []

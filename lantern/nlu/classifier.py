@@ -21,6 +21,10 @@ sentences the question sentences are scored on their own too and weighed in
 (`_probabilities`; features from `lantern.nlu.question`), so a story before the
 question pulls less toward another question type. One-sentence messages are
 scored as before.
+
+A message that asks several questions also gets `questions` in its output: each
+question's span and its own best intent (`_questions`), which action_answer uses
+to answer two questions in order; the message's own intent is unchanged.
 """
 
 from __future__ import annotations
@@ -38,8 +42,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from scipy.special import softmax
 
-from lantern.nlu.question import QUESTION
+from lantern.nlu.question import PART, PARTS, QUESTION
 from lantern.safety.screen import CATEGORIES
+
+#: The output key of the questions of a message that asks several.
+QUESTIONS = "questions"
 
 #: intents the safety screen decides: a long message the classifier puts there is
 #: classified as a whole (its question part cannot lower that)
@@ -168,4 +175,27 @@ class LanternLogisticRegression(LogisticRegressionClassifier):
                 ranking = ranking[: self.config[RANKING_LENGTH]]
             message.set("intent", intent, add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
+            self._questions(message)
         return messages
+
+    def _questions(self, message: Message) -> None:
+        """Each question's span and best intent, for a message that asks several."""
+        questions = []
+        for i, (start, end) in enumerate(message.get(PARTS) or []):
+            scores = self._scores(message, f"{PART}{i}")
+            if scores is None:
+                continue
+            probabilities = softmax(scores)
+            top = int(np.argmax(probabilities))
+            questions.append(
+                {
+                    "start": int(start),
+                    "end": int(end),
+                    "intent": {
+                        "name": str(self.clf.classes_[top]),
+                        "confidence": float(probabilities[top]),
+                    },
+                }
+            )
+        if len(questions) >= 2:
+            message.set(QUESTIONS, questions, add_to_output=True)

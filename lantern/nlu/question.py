@@ -8,6 +8,11 @@ and, for a message of several sentences, also those of its question sentences
 alone, under the attribute `QUESTION`. The classifier
 (`lantern.nlu.classifier`) scores both and combines them. Messages of one
 sentence, or whose every sentence asks, get no question features.
+
+A message that asks two or more questions ("What is ketamine, and is it
+addictive?", `lantern.text.question_parts`) also gets the features of each one
+alone (`PART` + its index), which the classifier reads into `questions`, so the
+answering action can answer both.
 """
 
 from __future__ import annotations
@@ -20,10 +25,15 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from lantern.nlu.featurizer import SentenceCountVectors
-from lantern.text import ASKS, sentences
+from lantern.text import ASKS, question_parts, sentences
 
 #: The feature attribute of the question sentences of a long message.
 QUESTION = "text_question"
+#: A message that asks several questions: (start, end) of each (not output), and the
+#: feature attribute of the i-th, PART + str(i). Only the first MAX_PARTS are read.
+PARTS = "question_parts"
+PART = "text_part_"
+MAX_PARTS = 3
 
 
 def question_spans(text: str) -> List[Tuple[int, int]]:
@@ -54,7 +64,22 @@ class QuestionCountVectors(SentenceCountVectors):
                 self.add_features_to_message(None, sentence, attribute, message)
                 if attribute == TEXT and sentence is not None:
                     self._add_question(message, tokens)
+                    self._add_parts(message, tokens)
         return messages
+
+    def _add_parts(self, message: Message, tokens: List[str]) -> None:
+        """Features of each question of a message that asks several, and their spans."""
+        parts = question_parts(message.get(TEXT) or "")[:MAX_PARTS]
+        units = message.get(TOKENS_NAMES[TEXT]) or []
+        if not parts or len(units) != len(tokens):
+            return
+        message.set(PARTS, parts)
+        for i, (a, b) in enumerate(parts):
+            part = [token for unit, token in zip(units, tokens, strict=True) if a <= unit.start < b]
+            if part:
+                self.add_features_to_message(
+                    None, self._sentence_vector(TEXT, part), f"{PART}{i}", message
+                )
 
     def _add_question(self, message: Message, tokens: List[str]) -> None:
         """Features of the question sentences' `tokens`, if the message has a separate question."""
