@@ -132,7 +132,7 @@ def test_precision_and_recall_on_the_dev_list_at_the_configured_threshold() -> N
 
     At the threshold it was chosen at (docs/dialogue.md): no message naming none
     gets a value, none gets a wrong one, and at least 70% of the described ones
-    are found (33 of 47 when chosen).
+    are found (33 of 47 at 0.75).
     """
     examples = yaml.safe_load(DEV_LIST.read_text())["examples"]
     positives = [e for e in examples if e["substance"]]
