@@ -23,7 +23,11 @@ from tests.servers import Servers, start
 
 pytestmark = pytest.mark.server
 
-BACK_WITHIN = 15.0  # seconds, from the crash or wedge to the next answer
+#: Seconds from the crash or wedge to the next answer. The target is 15 s (12.8 s
+#: measured on an idle machine here); CI, running every suite at once on a loaded
+#: machine, once took 18.8 s. Tests check behaviour, timings are the bench's: the
+#: test allows twice the target and fails on a server that does not come back.
+BACK_WITHIN = 30.0
 
 
 @pytest.fixture(scope="module")
