@@ -112,8 +112,10 @@ def check_once(
     for server in watched:
         answered = probe(server.url, timeout)
         if now() < server.quiet_until:
-            if answered:
-                server.quiet_until = 0.0  # back early
+            # back early: it answered, or its loop beats (it serves: wedged a moment
+            # later, it must not wait out the whole grace period)
+            if answered or (beating or beats)(server.program):
+                server.quiet_until = 0.0
             continue
         if answered is not False or (beating or beats)(server.program):
             server.failures = 0  # answered, or only slow: its loop still turns

@@ -65,6 +65,26 @@ def test_after_a_kill_it_waits_for_the_restart_before_judging_again() -> None:
     assert run({"rasa": [False] * 40, "actions": []}, rounds=40, grace=30).count("rasa") == 2
 
 
+def test_a_server_wedged_right_after_its_start_is_killed_without_waiting_out_the_grace() -> None:
+    """It beat once (it served), then stopped before any check was answered."""
+    clock, killed = Clock(), []
+    server = Watched("rasa", "rasa", quiet_until=60.0)  # the start-up grace
+    beats = iter([True] + [False] * 20)
+    for _ in range(6):
+        killed += check_once(
+            [server],
+            lambda program: None,
+            failures=2,
+            grace=60.0,
+            timeout=1,
+            probe=lambda url, timeout: False,
+            beating=lambda program: next(beats),
+            now=clock,
+        )
+        clock.t += 1
+    assert killed == ["rasa"]
+
+
 def test_a_slow_server_whose_loop_still_turns_is_left_alone() -> None:
     """Queued behind many conversations, the check times out; the heartbeat is fresh."""
     assert run({"rasa": [False] * 10, "actions": []}, rounds=10, beating=True) == []
