@@ -151,10 +151,7 @@ class ActionAnswerAfterCheckIn(Action):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
         intent, entities, text = asked
-        if intent in DECLINES:
-            dispatcher.utter_message(response=DECLINES[intent])
-            return []
-        return answer(dispatcher, tracker, intent, entities, text)
+        return answer_or_decline(dispatcher, tracker, intent, entities, text)
 
 
 #: A question asked beside the risk is answered after the safety reply when the
@@ -162,8 +159,19 @@ class ActionAnswerAfterCheckIn(Action):
 QUESTION_AFTER_SAFETY = 0.5
 
 
+#: The safety replies the risk stage may ask for after the crisis reply (`risk.also`):
+#: abuse or a bad trip read with a crisis beside it.
+SECOND_REPLIES = {
+    "safety_abuse": "utter_safety_abuse",
+    "safety_active_use": "utter_safety_active_use",
+}
+
+
 class ActionAnswerAfterSafety(Action):
     """After a safety reply, the question asked in the same message ("...does ketamine help?").
+
+    When the risk stage read abuse or a bad trip with a crisis beside it, the
+    crisis reply came first and that reading's own reply follows here.
 
     The safety reply comes first and alone decides what the patient sees first;
     the question is not dropped. Only a message that asks, and a question or
@@ -177,8 +185,11 @@ class ActionAnswerAfterSafety(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        """Answer the question under the safety reading, if there is one."""
+        """The second safety reply, if the risk stage read one; then the question's answer."""
         message: Dict[str, Any] = tracker.latest_message or {}
+        also = (message.get("risk") or {}).get("also")
+        if also in SECOND_REPLIES:
+            dispatcher.utter_message(response=SECOND_REPLIES[also])
         if not asks(str(message.get("text") or "")):
             return []
         for ranked in message.get("intent_ranking") or []:
@@ -187,10 +198,7 @@ class ActionAnswerAfterSafety(Action):
                 continue
             if float(ranked.get("confidence") or 0.0) < QUESTION_AFTER_SAFETY:
                 return []
-            if name in DECLINES:
-                dispatcher.utter_message(response=DECLINES[name])
-                return []
-            return answer(
+            return answer_or_decline(
                 dispatcher,
                 tracker,
                 name,
@@ -198,6 +206,23 @@ class ActionAnswerAfterSafety(Action):
                 str(message.get("text") or ""),
             )
         return []
+
+
+def answer_or_decline(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    intent: str,
+    entities: List[Any],
+    text: str,
+) -> List[EventType]:
+    """A decline question gets its decline response; any other question its answer.
+
+    Shared by the answers given after a safety reply and after the check-in.
+    """
+    if intent in DECLINES:
+        dispatcher.utter_message(response=DECLINES[intent])
+        return []
+    return answer(dispatcher, tracker, intent, entities, text)
 
 
 def question_behind_check_in(events: List[Dict[str, Any]]) -> Any:

@@ -18,7 +18,11 @@ model reads the whole message, so:
 - the screen's decline phrases stand unless the model is very sure of a risk
   (`decline_override`);
 - a crisis or emergency the intent classifier alone read, where the model sees
-  almost no risk (`classifier_veto`), is asked about (the check-in), not asserted.
+  almost no risk (`classifier_veto`), is asked about (the check-in), not asserted;
+- abuse or a bad trip with a crisis read beside it (`crisis_beside`: "he hits me
+  and the only way out is not being here", "my son says he wants to jump" read
+  as abuse) gets the crisis reply first and its own reply after (`crisis_first`):
+  a crisis reply must never be lost to another safety reply.
 
 Everything else is the model's three outcomes (`risk.decide`).
 """
@@ -26,7 +30,7 @@ Everything else is the model's three outcomes (`risk.decide`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict
+from typing import Dict, Tuple
 
 from lantern.safety.risk import CHECK_IN, DECLINES, INTENTS, Decision, decide
 
@@ -46,6 +50,7 @@ class Thresholds:
     decline_override: float = 0.97
     abuse_margin: float = 0.15
     classifier_veto: float = 0.1
+    crisis_beside: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -101,3 +106,20 @@ def _over_screen(
     ):
         return CHECK_IN
     return None
+
+
+#: Safety replies the crisis reply goes before when a crisis is read beside them.
+AFTER_CRISIS = frozenset({"safety_abuse", "safety_active_use"})
+
+
+def crisis_first(
+    intent: str | None, scores: Dict[str, float], limits: Thresholds
+) -> Tuple[str | None, str | None]:
+    """(the intent to set, the safety reply to give after it, or None).
+
+    Abuse or active use with a crisis reading of at least `crisis_beside` beside
+    it: the crisis reply first, then the reply of what was read.
+    """
+    if intent in AFTER_CRISIS and scores.get("crisis", 0.0) >= limits.crisis_beside:
+        return "safety_crisis", intent
+    return intent, None

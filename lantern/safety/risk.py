@@ -90,13 +90,35 @@ def read_corpus(folder: Path) -> Tuple[List[str], List[str]]:
     for path in sorted(folder.rglob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for case in data.get("cases") or []:
-            category = str(case["category"])
-            label = "none" if category in NO_RISK else category
-            if label not in LABELS:
-                raise ValueError(f"{path.name}: {case.get('id')}: unknown category {category!r}")
-            texts.append(str(case["text"]))
-            labels.append(label)
+            for text, category in _examples(case):
+                label = "none" if category in NO_RISK else category
+                if label not in LABELS:
+                    where = f"{path.name}: {case.get('id')}"
+                    raise ValueError(f"{where}: unknown category {category!r}")
+                texts.append(text)
+                labels.append(label)
     return texts, labels
+
+
+def _examples(case: Dict[str, object]) -> List[Tuple[str, str]]:
+    """(text, category) pairs of one corpus case: a message, or a conversation's turns.
+
+    A conversation's turn counts alone unless it is a short risky follow-up
+    ("like the whole bottle"), which means its risk only with the turn before: that
+    pair is the example, as the risk stage reads such a follow-up.
+    """
+    turns = case.get("turns")
+    if not isinstance(turns, list):
+        return [(str(case["text"]), str(case["category"]))]
+    out, previous = [], None
+    for turn in turns:
+        text, category = str(turn["text"]), str(turn["category"])
+        if previous is not None and category not in NO_RISK and len(text.split()) <= 8:
+            out.append((f"{previous} {text}", category))
+        else:
+            out.append((text, category))
+        previous = text
+    return out
 
 
 def corpus_fingerprint(folder: Path) -> str:

@@ -32,7 +32,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from lantern.language import language_of
 from lantern.paths import ROOT
-from lantern.safety.arbitration import SAFETY_INTENTS, Screened, Thresholds, arbitrate
+from lantern.safety.arbitration import (
+    SAFETY_INTENTS,
+    Screened,
+    Thresholds,
+    arbitrate,
+    crisis_first,
+)
 from lantern.safety.component import set_intent, set_ranking
 from lantern.safety.conversation import History, history, is_short
 from lantern.safety.risk import RiskModel, corpus_fingerprint, labelled, read_corpus
@@ -64,6 +70,7 @@ class RiskStage(GraphComponent):
             "matcher_override": 0.85,
             "decline_override": 0.97,
             "abuse_margin": 0.15,
+            "crisis_beside": 0.15,
             "classifier_veto": 0.1,
             "watchful_drop": 0.1,
             "sentence_weight": 0.75,
@@ -190,20 +197,25 @@ class RiskStage(GraphComponent):
             check_in = decisive
         current = (message.get(INTENT) or {}).get("name")
         screen = message.get("safety") or {}
+        limits = Thresholds(
+            decisive,
+            check_in,
+            over_decline=float(self.config["over_decline"]),
+            matcher_override=float(self.config["matcher_override"]),
+            decline_override=float(self.config["decline_override"]),
+            abuse_margin=float(self.config["abuse_margin"]),
+            classifier_veto=float(self.config["classifier_veto"]),
+            crisis_beside=decisive if in_form else float(self.config["crisis_beside"]),
+        )
         chosen = arbitrate(
             scores,
             current,
             Screened(screen.get("category"), screen.get("source") == "matcher"),
-            Thresholds(
-                decisive,
-                check_in,
-                over_decline=float(self.config["over_decline"]),
-                matcher_override=float(self.config["matcher_override"]),
-                decline_override=float(self.config["decline_override"]),
-                abuse_margin=float(self.config["abuse_margin"]),
-                classifier_veto=float(self.config["classifier_veto"]),
-            ),
+            limits,
         )
+        first, also = crisis_first(chosen or current, scores, limits)
+        if also is not None:
+            chosen = first
         if chosen is not None:
             set_intent(message, chosen, max(scores.values(), default=0.0))
         elif current == "deny_crisis" and not before.safety_reply_recently:
@@ -214,7 +226,7 @@ class RiskStage(GraphComponent):
         message.set(
             "risk",
             {k: round(v, 3) for k, v in scores.items()}
-            | {"outcome": chosen, "before": current, "language": language},
+            | {"outcome": chosen, "before": current, "language": language, "also": also},
             add_to_output=True,
         )
 

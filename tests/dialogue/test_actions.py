@@ -193,3 +193,18 @@ async def test_feedback_is_recorded_for_the_last_answer(
     await run(ActionRecordFeedback(), tracker("feedback_helpful", slots={"last_answer": "lsd"}))
     assert messages[0]["response"] == "utter_feedback_thanks"
     assert sorted(feedback.summary()) == [("lsd", 1, 0), ("microdosing", 0, 1)]
+
+
+async def test_after_the_crisis_reply_the_reply_read_beside_it_follows() -> None:
+    """The risk stage put the crisis reply first over abuse; the abuse reply comes next."""
+    from actions.answer import ActionAnswerAfterSafety
+
+    state = tracker("safety_crisis")
+    state.latest_message["text"] = "he hits me and the only way out is not being here"
+    state.latest_message["risk"] = {"crisis": 0.3, "abuse": 0.8, "also": "safety_abuse"}
+    messages, _ = await run(ActionAnswerAfterSafety(), state)
+    assert [m.get("response") for m in messages] == ["utter_safety_abuse"]
+
+    state.latest_message["risk"] = {"crisis": 0.9, "also": None}
+    messages, _ = await run(ActionAnswerAfterSafety(), state)
+    assert messages == []

@@ -6,7 +6,7 @@ from typing import Dict
 
 import pytest
 
-from lantern.safety.arbitration import Screened, Thresholds, arbitrate
+from lantern.safety.arbitration import Screened, Thresholds, arbitrate, crisis_first
 
 LIMITS = Thresholds(decisive=0.65, check_in=0.35)
 PHRASE = Screened("safety_crisis", by_phrase=True)
@@ -90,3 +90,27 @@ def test_without_a_screen_reading_the_three_outcomes_hold() -> None:
     # a classifier-read decline: only a very sure reading, never a check-in
     assert arbitrate(scores(crisis=0.8), "request_dosing", none, LIMITS) is None
     assert arbitrate(scores(crisis=0.95), "request_dosing", none, LIMITS) == "safety_crisis"
+
+
+def test_abuse_with_a_crisis_read_beside_it_gets_the_crisis_reply_first() -> None:
+    # "he hits me, and some days the only way out I can see is not being here"
+    limits = Thresholds(decisive=0.65, check_in=0.35, crisis_beside=0.15)
+    assert crisis_first("safety_abuse", scores(abuse=0.7, crisis=0.2), limits) == (
+        "safety_crisis",
+        "safety_abuse",
+    )
+    assert crisis_first("safety_active_use", scores(active_use=0.8, crisis=0.3), limits) == (
+        "safety_crisis",
+        "safety_active_use",
+    )
+
+
+def test_abuse_alone_and_other_readings_keep_their_own_reply() -> None:
+    limits = Thresholds(decisive=0.65, check_in=0.35, crisis_beside=0.15)
+    assert crisis_first("safety_abuse", scores(abuse=0.9, crisis=0.1), limits) == (
+        "safety_abuse",
+        None,
+    )
+    # an emergency reply already carries what a crisis beside it needs; a decline is no risk
+    for intent in ("safety_emergency", "request_dosing", None):
+        assert crisis_first(intent, scores(crisis=0.5), limits) == (intent, None)
