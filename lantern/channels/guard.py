@@ -27,10 +27,12 @@ import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from lantern import staff
+from lantern.language import language_of
 from lantern.nlg import render, response_variables, with_help_actions
 from lantern.paths import LEXICON_FILE
 from lantern.safety import audit
-from lantern.safety.screen import URGENT, screen
+from lantern.safety.risk_component import read_alone
+from lantern.safety.screen import URGENT
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +92,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
 
 
 def risky_part(text: str) -> str | None:
-    """The sentences of `text` the safety screen finds urgent (at most MAX_CHARS), or None.
+    """The sentences of `text` needing a safety reply or the check-in (at most MAX_CHARS), or None.
 
-    Each sentence is screened on its own, so one risky sentence in a long story
-    counts; a sentence longer than MAX_CHARS is screened in overlapping windows.
+    Each sentence is read on its own (the screen and the risk model, `read_alone`),
+    so one risky sentence in a long story counts; a sentence longer than MAX_CHARS is
+    read in overlapping windows.
     """
     risky: List[str] = []
     for sentence in _SENTENCE_END.split(text):
@@ -103,7 +106,7 @@ def risky_part(text: str) -> str | None:
             if len(sentence) <= MAX_CHARS
             else [sentence[i : i + MAX_CHARS] for i in range(0, len(sentence) - step, step)]
         )
-        risky += [p for p in pieces if screen(p).category in URGENT]
+        risky += [p for p in pieces if read_alone(p) is not None]
     if not risky:
         return None
     return " ".join(risky)[:MAX_CHARS]
@@ -244,15 +247,17 @@ async def _rescue(
     """The bot said nothing: a risky message gets its safety reply anyway, else the kind fallback.
 
     Rasa drops a turn whose action call fails (inside the intake form every turn
-    calls the action server); the safety replies are domain responses, so the
-    Rasa server can give them itself. On the kiosk, staff get an urgent alert.
+    calls the action server); the safety replies (and the check-in) are domain
+    responses, so the Rasa server can give them itself, as the screen and the risk
+    model read the message (`read_alone`). On the kiosk, urgent ones alert staff.
     """
-    category = screen(text).category if text else None
-    if category not in URGENT:
+    intent = read_alone(text) if text else None
+    if intent is None:
         await output.send_response(sender_id, service_unavailable())
         return
-    await output.send_response(sender_id, with_help_actions(render(f"utter_{category}"), None))
-    if input_channel == "kiosk":
+    reply_ = render(f"utter_{intent}", None, language_of(text or ""))
+    await output.send_response(sender_id, with_help_actions(reply_, None))
+    if input_channel == "kiosk" and intent in URGENT | {"safety_abuse"}:
         staff.record_alert(sender_id, "crisis_on_kiosk")
 
 

@@ -42,6 +42,7 @@ from lantern.safety.arbitration import (
 from lantern.safety.component import set_intent, set_ranking
 from lantern.safety.conversation import History, history, is_short
 from lantern.safety.risk import RiskModel, corpus_fingerprint, labelled, read_corpus
+from lantern.safety.screen import screen
 
 #: Replies whose words are a stock answer ("no", "yes", "thanks", "stop"): a reading
 #: of one or two such words asks no check-in ("no" is in many crisis texts).
@@ -141,7 +142,10 @@ class RiskStage(GraphComponent):
         if model is not None:  # load the sentence vectors and language models now, not
             model.assess("warm up")  # on a patient's first message
             language_of("hola, buenos días")
-        return cls(config, model_storage, resource, model)
+        stage = cls(config, model_storage, resource, model)
+        global _LOADED  # noqa: PLW0603 - the server's one loaded stage, for read_alone()
+        _LOADED = stage
+        return stage
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Nothing to add to the training data."""
@@ -229,6 +233,30 @@ class RiskStage(GraphComponent):
             | {"outcome": chosen, "before": current, "language": language, "also": also},
             add_to_output=True,
         )
+
+
+#: The stage the server loaded last (a Rasa server loads one model).
+_LOADED: RiskStage | None = None
+
+
+def read_alone(text: str) -> str | None:
+    """The safety intent (or the check-in) a message needs, read without the rest of Rasa.
+
+    For a turn Rasa could not finish (the input guard's rescue) and for the risky
+    sentences of an over-long message: the screen's reading, then the loaded risk
+    stage's, with its thresholds, as if the message came alone. Without a loaded
+    stage (a bare process) the screen alone decides.
+    """
+    verdict = screen(text)
+    message = Message({TEXT: text})
+    if verdict.category:
+        set_intent(message, verdict.category, 1.0)
+    source = "matcher" if verdict.category else None
+    message.set("safety", {"category": verdict.category, "source": source})
+    if _LOADED is not None:
+        _LOADED._read(message, History())
+    name = (message.get(INTENT) or {}).get("name")
+    return name if name in SAFETY_INTENTS else None
 
 
 def _set_language(message: Message, language: str) -> None:
