@@ -1,14 +1,41 @@
-"""Shared fixtures: one running Lantern for the whole test session."""
+"""Shared fixtures: one running Lantern for the whole test session.
+
+`pytest` works from a fresh shell as under `make test`: the settings Make gives
+through scripts/env.sh (ports, var dir, the development keys) are read from it
+here when the environment lacks them.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
-from tests.servers import Servers, start
+from tests.servers import ROOT, Servers, start
+
+
+def _settings_from_env_sh() -> None:
+    """Whatever scripts/env.sh sets that the environment does not have yet."""
+    if os.environ.get("LANTERN_VAR_DIR"):
+        return  # sourced already (make test, or the developer's shell)
+    out = subprocess.run(
+        ["bash", "-c", ". scripts/env.sh >/dev/null && env -0"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    for item in out.stdout.decode().split("\0"):
+        key, _, value = item.partition("=")
+        if key and key not in os.environ:
+            os.environ[key] = value
+
+
+_settings_from_env_sh()
 
 if TYPE_CHECKING:
     from lantern.stores import LanternTrackerStore
