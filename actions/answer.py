@@ -160,10 +160,11 @@ QUESTION_AFTER_SAFETY = 0.5
 
 
 #: The safety replies the risk stage may ask for after the crisis reply (`risk.also`):
-#: abuse or a bad trip read with a crisis beside it.
+#: abuse, a bad trip or an emergency read with a crisis beside it.
 SECOND_REPLIES = {
     "safety_abuse": "utter_safety_abuse",
     "safety_active_use": "utter_safety_active_use",
+    "safety_emergency": "utter_safety_emergency",
 }
 
 

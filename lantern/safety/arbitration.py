@@ -19,10 +19,11 @@ model reads the whole message, so:
   (`decline_override`);
 - a crisis or emergency the intent classifier alone read, where the model sees
   almost no risk (`classifier_veto`), is asked about (the check-in), not asserted;
-- abuse or a bad trip with a crisis read beside it (`crisis_beside`: "he hits me
+- abuse, a bad trip or an emergency with a crisis read beside it ("he hits me
   and the only way out is not being here", "my son says he wants to jump" read
   as abuse) gets the crisis reply first and its own reply after (`crisis_first`):
-  a crisis reply must never be lost to another safety reply.
+  a crisis reply must never be lost to another safety reply; a crisis with abuse
+  read beside it gets the abuse reply after the crisis reply.
 
 Everything else is the model's three outcomes (`risk.decide`).
 """
@@ -50,7 +51,8 @@ class Thresholds:
     decline_override: float = 0.97
     abuse_margin: float = 0.15
     classifier_veto: float = 0.1
-    crisis_beside: float = 0.15
+    crisis_beside: float = 0.45
+    abuse_beside: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -108,18 +110,37 @@ def _over_screen(
     return None
 
 
-#: Safety replies the crisis reply goes before when a crisis is read beside them.
-AFTER_CRISIS = frozenset({"safety_abuse", "safety_active_use"})
-
-
 def crisis_first(
-    intent: str | None, scores: Dict[str, float], limits: Thresholds
+    intent: str | None,
+    scores: Dict[str, float],
+    limits: Thresholds,
+    screen: Screened | None = None,
 ) -> Tuple[str | None, str | None]:
     """(the intent to set, the safety reply to give after it, or None).
 
-    Abuse or active use with a crisis reading of at least `crisis_beside` beside
-    it: the crisis reply first, then the reply of what was read.
+    The crisis reply first, then the reply of what was read, for abuse with a
+    crisis read beside it (`crisis_beside`), active use with a decisive crisis
+    beside it ("make it stop" is said in a bad trip), and an emergency the model
+    reads as a crisis more than as an emergency (overdose as a wish, not an event;
+    never an emergency the screen's phrases found). A crisis with abuse read beside
+    it (`abuse_beside`) gets the abuse reply after it.
     """
-    if intent in AFTER_CRISIS and scores.get("crisis", 0.0) >= limits.crisis_beside:
+    crisis = scores.get("crisis", 0.0)
+    if intent == "safety_abuse" and crisis >= limits.crisis_beside:
         return "safety_crisis", intent
+    if intent == "safety_active_use" and crisis >= limits.decisive:
+        return "safety_crisis", intent
+    phrase = screen is not None and screen.by_phrase and screen.intent == "safety_emergency"
+    if (
+        intent == "safety_emergency"
+        and not phrase
+        and crisis >= max(limits.check_in, scores.get("emergency", 0.0) + EMERGENCY_MARGIN)
+    ):
+        return "safety_crisis", intent
+    if intent == "safety_crisis" and scores.get("abuse", 0.0) >= limits.abuse_beside:
+        return intent, "safety_abuse"
     return intent, None
+
+
+#: How much surer of a crisis than of an emergency the model must be to put the crisis first.
+EMERGENCY_MARGIN = 0.1

@@ -44,8 +44,9 @@ from lantern.safety.conversation import History, history, is_short
 from lantern.safety.risk import RiskModel, corpus_fingerprint, labelled, read_corpus
 from lantern.safety.screen import screen
 
-#: Replies whose words are a stock answer ("no", "yes", "thanks", "stop"): a reading
-#: of one or two such words asks no check-in ("no" is in many crisis texts).
+#: Replies whose words are a stock answer ("no", "yes", "thanks", "stop"): the model's
+#: reading of one or two such words alone counts for nothing ("no" is in many crisis
+#: texts); read with the message before them they may still count, decisively only.
 STOCK_REPLIES = frozenset(
     {"affirm", "deny", "greet", "goodbye", "thank", "intake_stop", "intake_back", "intake_continue"}
 )
@@ -71,7 +72,8 @@ class RiskStage(GraphComponent):
             "matcher_override": 0.85,
             "decline_override": 0.97,
             "abuse_margin": 0.15,
-            "crisis_beside": 0.15,
+            "crisis_beside": 0.45,
+            "abuse_beside": 0.3,
             "classifier_veto": 0.1,
             "watchful_drop": 0.1,
             "sentence_weight": 0.75,
@@ -180,6 +182,9 @@ class RiskStage(GraphComponent):
         weight = float(self.config["sentence_weight"])
         floor = float(self.config["sentence_floor"])
         scores = self.model.assess(text, weight, floor)
+        stock = _stock_reply(message, text)
+        if stock:  # "no", "thanks": one or two stock words say nothing of risk alone
+            scores = dict.fromkeys(scores, 0.0)  # (read with the turn before, below, they may)
         if (
             before.previous_text
             and is_short(text)
@@ -197,7 +202,7 @@ class RiskStage(GraphComponent):
         language = language_of(text)
         if language == "es":  # far fewer Spanish examples: ask sooner
             check_in = min(check_in, float(self.config["check_in_es"]))
-        if in_form or _stock_reply(message, text):
+        if in_form or stock:
             check_in = decisive
         current = (message.get(INTENT) or {}).get("name")
         screen = message.get("safety") or {}
@@ -210,15 +215,12 @@ class RiskStage(GraphComponent):
             abuse_margin=float(self.config["abuse_margin"]),
             classifier_veto=float(self.config["classifier_veto"]),
             crisis_beside=decisive if in_form else float(self.config["crisis_beside"]),
+            abuse_beside=decisive if in_form else float(self.config["abuse_beside"]),
         )
-        chosen = arbitrate(
-            scores,
-            current,
-            Screened(screen.get("category"), screen.get("source") == "matcher"),
-            limits,
-        )
-        first, also = crisis_first(chosen or current, scores, limits)
-        if also is not None:
+        screened = Screened(screen.get("category"), screen.get("source") == "matcher")
+        chosen = arbitrate(scores, current, screened, limits)
+        first, also = crisis_first(chosen or current, scores, limits, screened)
+        if first != (chosen or current):
             chosen = first
         if chosen is not None:
             set_intent(message, chosen, max(scores.values(), default=0.0))

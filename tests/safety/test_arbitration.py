@@ -94,23 +94,51 @@ def test_without_a_screen_reading_the_three_outcomes_hold() -> None:
 
 def test_abuse_with_a_crisis_read_beside_it_gets_the_crisis_reply_first() -> None:
     # "he hits me, and some days the only way out I can see is not being here"
-    limits = Thresholds(decisive=0.65, check_in=0.35, crisis_beside=0.15)
-    assert crisis_first("safety_abuse", scores(abuse=0.7, crisis=0.2), limits) == (
+    limits = Thresholds(decisive=0.65, check_in=0.35, crisis_beside=0.45)
+    assert crisis_first("safety_abuse", scores(abuse=0.7, crisis=0.5), limits) == (
         "safety_crisis",
         "safety_abuse",
     )
-    assert crisis_first("safety_active_use", scores(active_use=0.8, crisis=0.3), limits) == (
-        "safety_crisis",
-        "safety_active_use",
-    )
-
-
-def test_abuse_alone_and_other_readings_keep_their_own_reply() -> None:
-    limits = Thresholds(decisive=0.65, check_in=0.35, crisis_beside=0.15)
-    assert crisis_first("safety_abuse", scores(abuse=0.9, crisis=0.1), limits) == (
+    # "he choked me last week": abuse alone
+    assert crisis_first("safety_abuse", scores(abuse=0.9, crisis=0.2), limits) == (
         "safety_abuse",
         None,
     )
-    # an emergency reply already carries what a crisis beside it needs; a decline is no risk
-    for intent in ("safety_emergency", "request_dosing", None):
+
+
+def test_a_bad_trip_gets_the_crisis_reply_first_only_beside_a_decisive_crisis() -> None:
+    limits = Thresholds(decisive=0.65, check_in=0.35, crisis_beside=0.45)
+    # "make it stop" is said in a bad trip: an unsure crisis reading keeps active use
+    unsure = crisis_first("safety_active_use", scores(active_use=0.8, crisis=0.5), limits)
+    assert unsure == ("safety_active_use", None)
+    sure = crisis_first("safety_active_use", scores(active_use=0.8, crisis=0.7), limits)
+    assert sure == ("safety_crisis", "safety_active_use")
+
+
+def test_an_emergency_read_less_surely_than_a_crisis_gets_both_replies_crisis_first() -> None:
+    # "would a whole bottle of sleeping pills with ketamine do the trick"
+    limits = Thresholds(decisive=0.65, check_in=0.35)
+    both = crisis_first("safety_emergency", scores(emergency=0.2, crisis=0.7), limits)
+    assert both == ("safety_crisis", "safety_emergency")
+    # the screen's emergency phrase ("my friend is OD'ing") keeps the emergency reply first
+    phrase = Screened("safety_emergency", by_phrase=True)
+    kept = crisis_first("safety_emergency", scores(emergency=0.0, crisis=0.8), limits, phrase)
+    assert kept == ("safety_emergency", None)
+    # "I took 30 paracetamol an hour ago": read as an emergency more than a crisis
+    alone = crisis_first("safety_emergency", scores(emergency=0.9, crisis=0.6), limits)
+    assert alone == ("safety_emergency", None)
+    for intent in ("request_dosing", None):  # a decline or no reading is no risk
         assert crisis_first(intent, scores(crisis=0.5), limits) == (intent, None)
+
+
+def test_a_crisis_with_abuse_read_beside_it_gets_the_abuse_reply_after() -> None:
+    # "he hits me when he drinks and I don't want to be alive anymore"
+    limits = Thresholds(decisive=0.65, check_in=0.35, abuse_beside=0.3)
+    assert crisis_first("safety_crisis", scores(crisis=0.9, abuse=0.4), limits) == (
+        "safety_crisis",
+        "safety_abuse",
+    )
+    assert crisis_first("safety_crisis", scores(crisis=0.9, abuse=0.2), limits) == (
+        "safety_crisis",
+        None,
+    )

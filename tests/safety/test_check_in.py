@@ -15,7 +15,7 @@ from tests.servers import Servers
 
 pytestmark = pytest.mark.server
 
-UNSURE = "relapse on ketamine"  # a fragment: relapse into what? the stage asks
+UNSURE = "i've been having dark thoughts. how does esketamine work?"  # unsure: the stage asks first
 
 
 def new() -> str:

@@ -110,3 +110,17 @@ def test_a_stock_reply_is_not_checked_in_on() -> None:
     # a longer message with the same reading still gets the check-in
     longer = read(model, "no i am not ok at all", History(), intent="deny")
     assert longer.get(INTENT)["name"] == "safety_check_in"
+
+
+class Alarmed(Scripted):
+    """A decisive crisis reading of everything (as a lone "no" once read)."""
+
+    def assess(self, text: str, weight: float = 1.0, floor: float = 0.0) -> Dict[str, float]:
+        return {"crisis": 0.9, "emergency": 0.0, "active_use": 0.0, "abuse": 0.0}
+
+
+def test_the_models_reading_of_a_stock_reply_alone_decides_nothing() -> None:
+    # inside the intake or anywhere: "No" answers a question, it states no risk
+    assert read(Alarmed({}), "No", History(), intent="deny").get(INTENT)["name"] == "deny"
+    longer = read(Alarmed({}), "no. i want to die", History(), intent="deny")
+    assert longer.get(INTENT)["name"] == "safety_crisis"
