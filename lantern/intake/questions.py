@@ -24,8 +24,17 @@ from typing import Any, Dict, List, Tuple
 import yaml
 
 QUESTIONS_FILE = Path(__file__).with_name("questions.yml")
+
+
+@lru_cache(maxsize=1)
+def _data() -> Dict[str, Any]:
+    return dict(yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8")))
+
+
 PREFER_NOT = "prefer_not_to_say"
-PREFER_NOT_DISPLAY = "Prefer not to say"
+#: How some answers are shown (questions.yml `answers`): the summary, buttons, FHIR.
+PREFER_NOT_DISPLAY = str(_data()["answers"]["prefer_not_to_say"])
+NONE_DISPLAY = str(_data()["answers"]["none"])
 PREFER_NOT_WORDS = (
     "prefer not to say",
     "prefer not",
@@ -66,7 +75,7 @@ ITEM9_REFUSALS = frozenset(
 #: Item 9 answered with something other than a clear "not at all" and no frequency:
 #: positive, with no score (the PHQ-9 total stays empty).
 ITEM9_UNCLEAR = "positive_unclear"
-ITEM9_UNCLEAR_DISPLAY = "Yes, at times (how often not said)"
+ITEM9_UNCLEAR_DISPLAY = str(_data()["answers"]["item9_unclear"])
 NONE_WORDS = ("none", "nothing", "no", "no medicines", "i don't take any", "nothing at all")
 IDENTITY_MODES = ("appointment_code", "name_and_birth_date")
 MAX_TEXT = 500
@@ -120,11 +129,6 @@ class Question:
     loinc: str | None = None
     self_harm: bool = False
 
-    @property
-    def slot(self) -> str:
-        """The Rasa slot that holds the answer."""
-        return f"intake_{self.id}"
-
 
 @dataclass(frozen=True)
 class Section:
@@ -133,6 +137,8 @@ class Section:
     id: str
     title: str
     intro: str | None = None
+    prompt: str = "{text}"
+    first_prompt: str | None = None
 
 
 def _options(raw: List[Dict[str, Any]]) -> Tuple[Option, ...]:
@@ -149,7 +155,7 @@ def _options(raw: List[Dict[str, Any]]) -> Tuple[Option, ...]:
 
 @lru_cache(maxsize=1)
 def _load() -> Tuple[Tuple[Question, ...], Tuple[Section, ...]]:
-    data = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
+    data = _data()
     shared = {"scale": _options(data["scale_options"]), "yes_no": _options(data["yes_no_options"])}
     questions = tuple(
         Question(
@@ -168,7 +174,14 @@ def _load() -> Tuple[Tuple[Question, ...], Tuple[Section, ...]]:
         for q in data["questions"]
     )
     sections = tuple(
-        Section(id=s["id"], title=s["title"], intro=s.get("intro")) for s in data["sections"]
+        Section(
+            id=s["id"],
+            title=s["title"],
+            intro=s.get("intro"),
+            prompt=s.get("prompt", "{text}"),
+            first_prompt=s.get("first_prompt"),
+        )
+        for s in data["sections"]
     )
     return questions, sections
 
@@ -185,9 +198,18 @@ def sections() -> Dict[str, Section]:
 
 
 @lru_cache(maxsize=1)
-def by_slot() -> Dict[str, Question]:
-    """Questions by slot name (one shared dict: read it, don't change it)."""
-    return {q.slot: q for q in questions()}
+def by_id() -> Dict[str, Question]:
+    """Questions by id (one shared dict: read it, don't change it)."""
+    return {q.id: q for q in questions()}
+
+
+def yes_or_no(text: str) -> bool | None:
+    """A typed answer to the form's own yes/no questions: True, False, or None (unclear)."""
+    words = normalise(text)
+    for answer, said in _data()["form_answers"].items():
+        if words in said:
+            return str(answer) == "yes"
+    return None
 
 
 def identity_mode() -> str:
@@ -357,5 +379,5 @@ def display(question: Question, value: Any) -> str:
     if question.type == "multi" and isinstance(value, list):
         return ", ".join(names.get(str(v), str(v)) for v in value)
     if question.type == "text" and value == "none":
-        return "None"
+        return NONE_DISPLAY
     return names.get(str(value), str(value))
