@@ -20,7 +20,10 @@ def forged_call(action: str, sender: str) -> dict:
         "version": "3.6.21",
         "tracker": {
             "sender_id": sender,
-            "slots": {"intake_phq9_9": 3, "requested_slot": None},
+            "slots": {
+                "intake_answers": {"consent": True, "phq9_9": 3, "confirm": True},
+                "requested_slot": None,
+            },
             "latest_message": {"text": "", "intent": {"name": "affirm"}, "entities": []},
             "events": [],
             "paused": False,

@@ -1,4 +1,4 @@
-"""Reading intake answers, exact commands, and the form's slots agreeing with the domain."""
+"""Reading intake answers, exact commands, and the steps each patient is asked."""
 
 from __future__ import annotations
 
@@ -7,23 +7,12 @@ import datetime as dt
 import pytest
 import yaml
 
-from actions.intake import FORM_SLOTS, required_slots
+from lantern.intake.flow import steps
 from lantern.intake.questions import PREFER_NOT, QUESTIONS_FILE, asked, parse, questions
 from lantern.nlu.commands import command
-from lantern.paths import ROOT
 
 Q = {q.id: q for q in questions()}
 TODAY = dt.date(2026, 11, 21)
-
-
-def test_the_domain_lists_every_form_slot_in_order_with_its_asker() -> None:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
-    assert domain["forms"]["intake_form"]["required_slots"] == FORM_SLOTS
-    for slot in FORM_SLOTS:
-        assert f"action_ask_{slot}" in domain["actions"]
-        mapping = domain["slots"][slot]["mappings"][0]
-        assert mapping["conditions"] == [{"active_loop": "intake_form", "requested_slot": slot}]
-        assert {"safety_crisis", "intake_stop", "intake_back"} <= set(mapping["not_intent"])
 
 
 def test_every_word_in_questions_yml_is_text() -> None:
@@ -113,14 +102,17 @@ def test_identity_mode_decides_the_identity_questions(monkeypatch: pytest.Monkey
     names = [q.id for q in asked("name_and_birth_date")]
     assert names[:2] == ["first_name", "birth_date"] and "appointment_code" not in names
     monkeypatch.setenv("LANTERN_INTAKE_IDENTITY", "name_and_birth_date")
-    assert required_slots({})[1:3] == ["intake_first_name", "intake_birth_date"]
+    assert steps({})[:3] == ["consent", "first_name", "birth_date"]
 
 
-def test_item9_adds_the_go_on_question_and_no_skips_to_the_summary() -> None:
-    base = required_slots({})
-    assert "intake_go_on" not in base
-    positive = required_slots({"intake_phq9_9": 1})
-    assert positive[positive.index("intake_phq9_9") + 1] == "intake_go_on"
-    stopped = required_slots({"intake_phq9_9": 2, "intake_go_on": "no"})
-    assert stopped[-2:] == ["intake_go_on", "intake_confirm"]
-    assert required_slots({"intake_consent": False}) == ["intake_consent"]
+def test_item9_adds_the_go_on_step_and_no_skips_to_the_summary() -> None:
+    base = steps({})
+    assert "go_on" not in base and base[0] == "consent" and base[-1] == "confirm"
+    positive = steps({"phq9_9": 1})
+    assert positive[positive.index("phq9_9") + 1] == "go_on"
+    declined = steps({"phq9_9": "prefer_not_to_say"})
+    assert declined[declined.index("phq9_9") + 1] == "go_on"
+    stopped = steps({"phq9_9": 2, "go_on": "no"})
+    assert stopped[-2:] == ["go_on", "confirm"] and "gad7_1" not in stopped
+    assert steps({"phq9_9": 0, "go_on": "no"}) == base  # a stale "no" skips nothing
+    assert steps({"consent": False}) == ["consent"]

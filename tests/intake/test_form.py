@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any, Dict, Iterator, List
 
@@ -48,8 +49,10 @@ def asked(messages: list) -> str | None:
 
 
 def progress(messages: list) -> list:
-    """[question number, number of questions] from the question's payload."""
-    return next(m["custom"]["progress"] for m in messages if "progress" in (m.get("custom") or {}))
+    """[question number, number of questions] from the question's "(Question n of m)" line."""
+    found = re.search(r"\(Question (\d+) of (\d+)\)", text(messages))
+    assert found, messages
+    return [int(found[1]), int(found[2])]
 
 
 def payloads(messages: list) -> list:

@@ -16,32 +16,14 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
-import yaml
 from cryptography.fernet import Fernet
-from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions.intake import (
-    FORM_SLOTS,
-    GO_ON,
-    ITEM9,
-    ITEM9_HISTORY,
-    CancelIntake,
-    IntakeGoBack,
-    PauseIntake,
-    SubmitIntake,
-    ValidateIntakeForm,
-    ask,
-    required_slots,
-)
+from actions.intake import ITEM9_HISTORY, CancelIntake, PauseIntake, SubmitIntake
 from lantern import staff
 from lantern.intake import fhir, scoring, store
-from lantern.intake.questions import ITEM9_UNCLEAR, PREFER_NOT, by_slot, parse, read_item9
-from lantern.paths import ROOT
+from lantern.intake.questions import ITEM9_UNCLEAR, PREFER_NOT, by_id, parse, read_item9
+from tests.intake.kiosk import Kiosk, ids, text
 
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-Q9 = by_slot()[ITEM9]
 TOLD = "has been told"
 FRONT_DESK = "please tell the front desk now"
 
@@ -74,106 +56,6 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield tmp_path
 
 
-class Kiosk:
-    """One patient's intake, driven through the form's own actions."""
-
-    def __init__(self, sender: str = "kiosk-item9") -> None:
-        self.sender = sender
-        self.slots: Dict[str, Any] = {s: None for s in FORM_SLOTS}
-        self.slots.update({ITEM9_HISTORY: None, "requested_slot": None, "crisis_shown": None})
-        self.events: List[Dict[str, Any]] = []
-        self.messages: List[Dict[str, Any]] = []
-
-    def tracker(self, text: str | None = None, candidate: str | None = None) -> Tracker:
-        events = [*self.events, ActionExecuted("action_listen")]
-        slots = dict(self.slots)
-        if text is not None:
-            events.append(UserUttered(text, {"name": "inform", "confidence": 1.0}))
-        if candidate is not None:  # what the form extracted from the text, to validate
-            events.append(SlotSet(candidate, text))
-            slots[candidate] = text
-        return Tracker(
-            self.sender,
-            slots,
-            {"text": text, "intent": {"name": "inform"}},
-            events,
-            False,
-            None,
-            {"name": "intake_form"},
-            "action_listen",
-        )
-
-    def apply(self, events: List[Dict[str, Any]]) -> None:
-        for event in events:
-            if event.get("event") == "slot":
-                self.slots[event["name"]] = event["value"]
-            self.events.append(event)
-
-    async def run(self, action: Any, text: str | None = None, candidate: str | None = None) -> Any:
-        dispatcher = CollectingDispatcher()
-        events = await action.run(dispatcher, self.tracker(text, candidate), DOMAIN)
-        self.apply(events)
-        self.messages = dispatcher.messages
-        return events
-
-    async def answer(self, text: str) -> List[Dict[str, Any]]:
-        """The patient answers the requested question; the form validates and asks the next."""
-        slot = self.slots["requested_slot"]
-        await self.run(ValidateIntakeForm(), text, candidate=slot)
-        replies = list(self.messages)
-        nxt = self.slots["requested_slot"]
-        if nxt is not None:
-            dispatcher = CollectingDispatcher()
-            ask(dispatcher, self.tracker(), nxt)
-            replies += dispatcher.messages
-        self.messages = replies
-        return replies
-
-    async def go_back(self) -> List[Dict[str, Any]]:
-        await self.run(IntakeGoBack())
-        nxt = required_slots(self.slots)
-        self.slots["requested_slot"] = next(s for s in nxt if self.slots.get(s) is None)
-        dispatcher = CollectingDispatcher()
-        ask(dispatcher, self.tracker(), self.slots["requested_slot"])
-        self.messages = dispatcher.messages
-        return self.messages
-
-    def at_item9(self) -> Kiosk:
-        """Everything before item 9 answered; item 9 asked."""
-        answers = {
-            "intake_consent": True,
-            "intake_appointment_code": "AB12CD",
-            "intake_reason": "depression",
-            "intake_treatments_tried": ["therapy"],
-            "intake_medicines": "none",
-        }
-        for slot in required_slots({}):
-            if slot == ITEM9:
-                break
-            question = by_slot().get(slot)
-            if slot not in answers and question is not None:
-                answers[slot] = 0 if question.type == "scale" else "no"
-        self.slots.update(answers)
-        self.slots["requested_slot"] = ITEM9
-        return self
-
-
-def ids(messages: List[Dict[str, Any]]) -> List[str]:
-    """Answer ids of the messages, in order (responses by name, custom payloads by id)."""
-    found = []
-    for m in messages:
-        if m.get("response"):
-            found.append(str(m["response"]).replace("utter_", ""))
-        custom = m.get("custom") or {}
-        if "answer_id" in custom:
-            found.append(custom["answer_id"])
-    return found
-
-
-def text(messages: List[Dict[str, Any]]) -> str:
-    return " ".join(str(m.get("text") or "") for m in messages).lower()
-
-
 def alerts(sender: str) -> List[Dict[str, Any]]:
     return [a for a in staff.open_handoffs() if a["conversation_id"] == sender]
 
@@ -201,9 +83,9 @@ def test_anything_else_is_positive(typed: str) -> None:
 def test_a_negated_frequency_is_not_that_frequency(typed: str) -> None:
     """A negated frequency is neither "not at all" nor that frequency."""
     assert read_item9(typed) == ITEM9_UNCLEAR
-    for slot in ("intake_phq9_1", "intake_gad7_3"):  # other items: asked again
-        assert parse(by_slot()[slot], typed) is None
-    assert parse(by_slot()["intake_phq9_1"], "often") == 2  # the plain word still reads
+    for qid in ("phq9_1", "gad7_3"):  # other items: asked again
+        assert parse(by_id()[qid], typed) is None
+    assert parse(by_id()["phq9_1"], "often") == 2  # the plain word still reads
 
 
 @pytest.mark.parametrize(
@@ -228,8 +110,8 @@ async def test_an_unreadable_answer_gets_the_crisis_reply_and_an_alert(typed: st
     assert "intake_reprompt" not in ids(replies)
     assert "didn't understand" not in text(replies)
     assert ids(replies)[0] == "safety_crisis"  # first, in the same turn
-    assert scoring.item9_positive(kiosk.slots[ITEM9])
-    assert kiosk.slots["requested_slot"] == GO_ON
+    assert scoring.item9_positive(kiosk.answers["phq9_9"])
+    assert kiosk.asked == "go_on"
     [alert] = alerts(kiosk.sender)
     assert alert["urgent"] and alert["reason"] == "phq9_item9"
     assert TOLD in text(replies)  # recorded, staff side on
@@ -239,9 +121,9 @@ async def test_an_unreadable_answer_gets_the_crisis_reply_and_an_alert(typed: st
 async def test_a_clear_not_at_all_moves_on_quietly(typed: str) -> None:
     kiosk = Kiosk().at_item9()
     replies = await kiosk.answer(typed)
-    assert kiosk.slots[ITEM9] == 0
+    assert kiosk.answers["phq9_9"] == 0
     assert "safety_crisis" not in ids(replies)
-    assert kiosk.slots["requested_slot"] == "intake_gad7_1"
+    assert kiosk.asked == "gad7_1"
     assert alerts(kiosk.sender) == []
 
 
@@ -250,13 +132,13 @@ async def test_a_refusal_alerts_staff_as_a_refusal(typed: str) -> None:
     kiosk = Kiosk().at_item9()
     replies = await kiosk.answer(typed)
     assert "intake_reprompt" not in ids(replies)
-    assert kiosk.slots[ITEM9] == PREFER_NOT
+    assert kiosk.answers["phq9_9"] == PREFER_NOT
     [alert] = alerts(kiosk.sender)
     assert alert["urgent"] and alert["reason"] == "phq9_item9_declined"
     assert "phq9_item9_declined" in staff.ALERT_REASONS
     assert ids(replies)[0] == "intake_item9_declined"
     assert "988" in text(replies)  # help lines of the default region (us) in the same turn
-    assert kiosk.slots["requested_slot"] == GO_ON
+    assert kiosk.asked == "go_on"
     assert TOLD in text(replies)
 
 
@@ -266,16 +148,17 @@ async def test_go_back_then_not_at_all_keeps_the_first_positive_answer_on_record
     first = kiosk.slots[ITEM9_HISTORY]
     assert first["first_positive"]["answer"] == ITEM9_UNCLEAR and first["first_positive"]["at"]
     back = await kiosk.go_back()
-    assert ids(back) == ["intake_question"] and kiosk.slots["requested_slot"] == ITEM9
+    assert ids(back) == ["intake_question"] and kiosk.asked == "phq9_9"
     await kiosk.answer("Several days")  # positive again: the first answer stays first
     await kiosk.go_back()
     await kiosk.answer("Not at all")
-    assert kiosk.slots[ITEM9] == 0
+    assert kiosk.answers["phq9_9"] == 0
     assert kiosk.slots[ITEM9_HISTORY]["first_positive"] == first["first_positive"]
     for _ in range(7):  # GAD-7
         await kiosk.answer("Several days")
-    assert kiosk.slots["requested_slot"] == "intake_confirm"
+    assert kiosk.asked == "confirm"
     await kiosk.answer("yes")
+    assert not kiosk.form_active
     await kiosk.run(SubmitIntake())
     assert ids(kiosk.messages) == ["intake_submitted"]
     [record] = store.list_today()
@@ -307,7 +190,7 @@ async def test_stop_after_a_positive_answer_keeps_the_alert() -> None:
     kiosk = Kiosk().at_item9()
     await kiosk.answer("yes")
     await kiosk.run(CancelIntake())
-    assert kiosk.slots[ITEM9_HISTORY] is None and kiosk.slots[ITEM9] is None
+    assert kiosk.slots[ITEM9_HISTORY] is None and kiosk.slots["intake_answers"] is None
     assert [a["reason"] for a in alerts(kiosk.sender)] == ["phq9_item9"]
 
 
@@ -377,10 +260,8 @@ async def test_a_pause_tells_the_truth(
 async def test_crisis_words_while_item9_is_asked_count_as_a_positive_item9() -> None:
     """A crisis message in place of an answer pauses the form; item 9 remembers it."""
     kiosk = Kiosk().at_item9()
-    kiosk.events.append(SlotSet("requested_slot", ITEM9))
-    kiosk.events.append(ActionExecuted("utter_safety_crisis"))
-    kiosk.events.append(SlotSet("requested_slot", None))  # action_deactivate_loop
-    kiosk.slots["requested_slot"] = None
+    kiosk.slots["requested_slot"] = None  # action_deactivate_loop after the crisis reply
+    kiosk.form_active = False
     await kiosk.run(PauseIntake())
     assert kiosk.slots[ITEM9_HISTORY]["first_positive"]["answer"] == "crisis_message"
     # continuing, the patient answers "not at all": the record still shows the flag
@@ -393,7 +274,7 @@ async def test_an_alert_that_failed_is_recorded_when_the_intake_is_sent(env: Pat
     await kiosk.answer("a little")
     assert kiosk.slots[ITEM9_HISTORY]["alerted"] is False
     (env / "handoffs.sqlite").unlink()  # the store works again
-    kiosk.slots.update({GO_ON: "no", "intake_confirm": True})
+    kiosk.slots["intake_answers"] = {**kiosk.answers, "go_on": "no", "confirm": True}
     await kiosk.run(SubmitIntake())
     assert ids(kiosk.messages) == ["intake_submitted"]
     assert [a["reason"] for a in alerts(kiosk.sender)] == ["phq9_item9"]
