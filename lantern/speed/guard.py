@@ -61,53 +61,6 @@ SOURCES: Dict[str, List[Tuple[str, str, str]]] = {
             "f42dfbf26e2ffcb66e08cf4180d1de1cce2a8f59389d5d3b4ea12a95b1f186dd",
         ),
     ],
-    "extraction": [
-        (
-            "rasa.core.actions.action",
-            "ActionExtractSlots.run",
-            "13487835d751b652cc5a06b980d704a47df32160ab4ac2ef3e17c6b0347b89ca",
-        ),
-        (
-            "rasa.core.actions.action",
-            "ActionExtractSlots._matches_mapping_conditions",
-            "fe678a65974336faacbecaeb9dab98aae4231ca41b657c771b2786b3ac7bbfc2",
-        ),
-        (
-            "rasa.core.actions.action",
-            "ActionExtractSlots._verify_mapping_conditions",
-            "cba67397afb6646c1beadb0180155faa4e6e4989a503d446199ce81e779e0014",
-        ),
-        (
-            "rasa.shared.core.slot_mappings",
-            "SlotMapping.intent_is_desired",
-            "dc37dfb4f8929110ee915e2fbd74cd0c98ba8712753bc4584c6b71639ad8220a",
-        ),
-        (
-            "rasa.shared.core.slot_mappings",
-            "SlotMapping._get_active_loop_ignored_intents",
-            "378c6bfe5415868838d9a82092cb7072bfbc44389a906626923382e2a2e71931",
-        ),
-        (
-            "rasa.shared.core.slot_mappings",
-            "SlotMapping.check_mapping_validity",
-            "27eb8387d40cbc380f3958d7393a3b95e047922de0829a03d6847f1077e47d7e",
-        ),
-        (
-            "rasa.shared.core.trackers",
-            "DialogueStateTracker.get_slot",
-            "43ad3a078aa031e98c59d68138a4d9856bbf47e5340c91c448ca7baddbe83448",
-        ),
-        (
-            "rasa.shared.core.trackers",
-            "DialogueStateTracker.active_loop_name",
-            "8dec304bb4a821bd98cff714bdd9a984ad93ba35d14284611d75eeb97c6603f0",
-        ),
-        (
-            "rasa.shared.core.trackers",
-            "DialogueStateTracker.is_active_loop_rejected",
-            "db907f51c92a4c6d5cb14dc91d840916eccc36720a0eb4ad79f1eb0af44a8aa2",
-        ),
-    ],
     "story_tests": [
         (
             "rasa.core.test",

@@ -10,7 +10,6 @@ Rasa's behaviour unchanged (tests/scale/speed/ compare them with Rasa's code):
 - `empty_domain`: `Domain.is_empty` against an empty domain built once;
 - `debug_copies`: Rasa's processor deep-copies events and slots only for debug log
   calls, which drop them unless the log level is DEBUG: copied only then;
-- `extraction`: `action_extract_slots` skips mappings that cannot fill (extraction.py);
 - `story_tests`: `rasa test` replays test stories on the server's tracker class;
 - `agent_loading`: every agent that loads a model is handed to the entry point's
   hook, which swaps the graph runner and action endpoint onto it.
@@ -26,7 +25,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import rasa.core.processor
 import rasa.core.test
-from rasa.core.actions.action import ActionExtractSlots, RemoteAction
+from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
@@ -35,7 +34,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
 from lantern.speed import debug_logged, guard
-from lantern.speed.extraction import extract_slots
 from lantern.speed.tracker import LanternTracker
 from lantern.speed.validation import validate_action_result
 
@@ -105,7 +103,6 @@ def _patches(on_load: Callable[[Agent], None] | None) -> List[Tuple[Any, str, An
         (Domain, "is_empty", is_empty),
         (rasa.core.processor, "copy", CopyWhenLogged),
         (MessageProcessor, "_log_slots", staticmethod(log_slots)),
-        (ActionExtractSlots, "run", extract_slots),
         (rasa.core.test, "DialogueStateTracker", LanternTracker),
     ]
     if on_load is not None:

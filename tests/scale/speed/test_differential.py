@@ -156,7 +156,7 @@ def play(fast: bool, var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Dict[str
     server = action_server(var_dir, port)
     try:
         assert rasa_main.speed_up() is fast
-        assert len(patches.installed()) == (8 if fast else 0)
+        assert len(patches.installed()) == (7 if fast else 0)
         assert not debug_logged()  # as served: the shortcuts around debug logs are taken
         endpoints = AvailableEndpoints.read_endpoints(lantern_endpoints())
 
