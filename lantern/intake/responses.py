@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Dict, List
+from typing import Dict, List
 
 from lantern.intake.questions import (
     IDENTITY_MODES,
@@ -30,7 +30,9 @@ from lantern.paths import ROOT
 
 DOMAIN = ROOT / "domain.yml"
 PREFIX = "utter_ask_intake_q_"
-BEGIN = "  # --- generated from lantern/intake/questions.yml by `python -m lantern.intake.responses`"
+BEGIN = (
+    "  # --- generated from lantern/intake/questions.yml by `python -m lantern.intake.responses`"
+)
 END = "  # --- end of the generated intake questions"
 #: appended to every question: the kiosk turns it into a progress bar
 PROGRESS = "\n(Question {intake_number} of {intake_total})"
@@ -52,7 +54,9 @@ def text(question: Question) -> str:
     same = [qid for qid in same if qid in {q.id for q in asked(_mode(question))}]
     position = same.index(question.id) + 1
     frame = section.first_prompt if position == 1 and section.first_prompt else section.prompt
-    framed = frame.format(intro=section.intro, position=position, count=len(same), text=question.text)
+    framed = frame.format(
+        intro=section.intro, position=position, count=len(same), text=question.text
+    )
     return framed + PROGRESS
 
 

@@ -145,7 +145,7 @@ class Kiosk:
         return self.messages
 
     async def start(self) -> List[Dict[str, Any]]:
-        """"start my intake": the form activates, validates nothing, asks the first step."""
+        """ "start my intake": the form activates, validates nothing, asks the first step."""
         self.form_active = True
         return await self.form()
 
@@ -154,7 +154,7 @@ class Kiosk:
         return await self.form(text)
 
     async def go_back(self) -> List[Dict[str, Any]]:
-        """"go back": the back action, then the form asks again."""
+        """ "go back": the back action, then the form asks again."""
         await self.run(IntakeGoBack())
         return await self.form()
 

@@ -130,7 +130,9 @@ async def test_an_answer_is_filed_only_under_the_step_asked_now() -> None:
 
 
 async def test_the_summary_shows_the_answers_and_no_scores() -> None:
-    kiosk = Kiosk().at("confirm", medicines="Sertraline, vitamin D", hx_pregnancy="prefer_not_to_say")
+    kiosk = Kiosk().at(
+        "confirm", medicines="Sertraline, vitamin D", hx_pregnancy="prefer_not_to_say"
+    )
     kiosk.slots[QUESTION] = "gad7_7"
     kiosk.slots[ANSWERS].pop("confirm", None)
     kiosk.slots[ANSWERS].pop("gad7_7")

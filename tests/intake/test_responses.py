@@ -108,7 +108,8 @@ def _strings(path: Path) -> List[str]:
     return [
         node.value
         for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
         and id(node) not in docstrings
     ]
 
@@ -136,7 +137,9 @@ def test_the_domain_has_a_handful_of_intake_slots_and_one_answer_mapping() -> No
     assert DOMAIN["forms"]["intake_form"]["required_slots"] == [actions.ANSWER]
     [mapping] = intake[actions.ANSWER]["mappings"]
     assert mapping["type"] == "from_text"
-    assert mapping["conditions"] == [{"active_loop": "intake_form", "requested_slot": actions.ANSWER}]
+    assert mapping["conditions"] == [
+        {"active_loop": "intake_form", "requested_slot": actions.ANSWER}
+    ]
     assert {"safety_crisis", "get_help", "intake_stop", "intake_back"} <= set(mapping["not_intent"])
     assert DOMAIN_TEXT.count("not_intent:") == 1
     intake_actions = [a for a in DOMAIN["actions"] if "intake" in str(a)]
