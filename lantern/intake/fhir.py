@@ -1,7 +1,7 @@
 """The intake as FHIR R4: the shipped Questionnaire and a patient's QuestionnaireResponse.
 
 `questionnaire.json` (beside this file) is generated from questions.yml by
-`python -m lantern.intake.fhir` and committed; a test checks the two agree.
+`python -m lantern.intake.questionnaire` and committed; a test checks the two agree.
 Every question is an item (linkId = question id) in a group per section
 (linkId `section_<id>`). PHQ-9
 and GAD-7 carry their LOINC panel, item and answer codes (answer list LL358-3,
@@ -26,14 +26,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
-import yaml
-from fhir.resources import __fhir_version__
-from fhir.resources.questionnaire import Questionnaire
 from fhir.resources.questionnaireresponse import QuestionnaireResponse
 from pydantic import ValidationError
 
@@ -46,9 +42,6 @@ BASE = "https://lantern.example.org/fhir"
 URL = f"{BASE}/Questionnaire/lantern-intake"
 YES_NO_SYSTEM = f"{BASE}/CodeSystem/yes-no-unsure"
 LOINC = "http://loinc.org"
-ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
-SHORT_TEXT = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-shortText"
-CALCULATED = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
 DATA_ABSENT_REASON = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 DECLINED = {"url": DATA_ABSENT_REASON, "valueCode": "asked-declined"}
 ITEM9_SYSTEM = f"{BASE}/CodeSystem/phq9-item9"
@@ -59,33 +52,12 @@ FIRST_POSITIVE_TEXT = {
     q.ITEM9_UNCLEAR: q.ITEM9_UNCLEAR_DISPLAY,
     "crisis_message": "Crisis words in place of an answer",
 }
-#: Scored sections: LOINC panel and total codes with their LOINC display names.
-PANEL_DISPLAY = {
-    "44249-1": "PHQ-9 quick depression assessment panel",
-    "69737-5": "Generalized anxiety disorder 7 item (GAD-7)",
-}
-TOTAL_DISPLAY = {
-    "44261-6": "Patient health questionnaire 9 item total score",
-    "70274-6": "Generalized anxiety disorder 7 item (GAD-7) total score",
-}
 TOTAL_TEXT = {"phq9": "PHQ-9 total score", "gad7": "GAD-7 total score"}
 MAX_TEXT = 2000
-COPYRIGHT = (
-    "PHQ-9 and GAD-7: developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke "
-    "and colleagues, with an educational grant from Pfizer Inc.; no permission required to "
-    "reproduce, translate, display or distribute. LOINC codes: copyright Regenstrief "
-    "Institute, Inc. and the LOINC Committee, available at no cost under the license at "
-    "http://loinc.org/license."
-)
 
 
 class InvalidAnswers(ValueError):
     """The answers can't form a valid response; the message names question ids, never values."""
-
-
-def _spec() -> Dict[str, Any]:
-    data: Dict[str, Any] = yaml.safe_load(q.QUESTIONS_FILE.read_text(encoding="utf-8"))
-    return data
 
 
 def group_link_id(section_id: str) -> str:
@@ -102,120 +74,7 @@ def option_system(question: q.Question) -> str:
     return f"{BASE}/CodeSystem/{question.id.replace('_', '-')}"
 
 
-def _answer_option(question: q.Question, option: q.Option) -> Dict[str, Any]:
-    coding = {"system": option_system(question), "code": option.code, "display": option.display}
-    entry: Dict[str, Any] = {"valueCoding": coding}
-    if question.type == "scale":
-        entry["extension"] = [{"url": ORDINAL_VALUE, "valueDecimal": option.value}]
-    return entry
-
-
-_TYPES = {
-    "choice": "choice",
-    "multi": "choice",
-    "yes_no": "choice",
-    "scale": "choice",
-    "text": "string",
-    "code": "string",
-    "date": "date",
-}
-
-
-def _question_item(question: q.Question) -> Dict[str, Any]:
-    item: Dict[str, Any] = {
-        "extension": [{"url": SHORT_TEXT, "valueString": question.label}],
-        "linkId": question.id,
-    }
-    if question.loinc:
-        item["code"] = [{"system": LOINC, "code": question.loinc}]
-    item["text"] = question.text
-    item["type"] = _TYPES[question.type]
-    if question.type == "multi":
-        item["repeats"] = True
-    if question.options:
-        item["answerOption"] = [_answer_option(question, o) for o in question.options]
-    return item
-
-
-def _total_expression(section_id: str) -> str:
-    return (
-        f"%resource.repeat(item).where(linkId='{group_link_id(section_id)}').item"
-        f".where(linkId != '{section_id}_total').answer.ordinalValue()"
-        ".aggregate($this + $total, 0)"
-    )
-
-
-def build_questionnaire() -> Dict[str, Any]:
-    """The Questionnaire generated from questions.yml (what questionnaire.json holds)."""
-    spec = _spec()
-    loinc = {s["id"]: s.get("loinc") for s in spec["sections"]}
-    groups: List[Dict[str, Any]] = []
-    for section in q.sections().values():
-        group: Dict[str, Any] = {"linkId": group_link_id(section.id)}
-        panel = loinc.get(section.id)
-        if panel:
-            group["code"] = [
-                {"system": LOINC, "code": panel["panel"], "display": PANEL_DISPLAY[panel["panel"]]}
-            ]
-        group["text"] = section.title
-        group["type"] = "group"
-        items: List[Dict[str, Any]] = []
-        if section.intro:
-            items.append(
-                {"linkId": f"{section.id}_intro", "text": section.intro, "type": "display"}
-            )
-        items += [_question_item(x) for x in q.questions() if x.section == section.id]
-        if panel:
-            items.append(
-                {
-                    "extension": [
-                        {
-                            "url": CALCULATED,
-                            "valueExpression": {
-                                "description": f"Sum of the {section.title} item scores (0-3 each)",
-                                "language": "text/fhirpath",
-                                "expression": _total_expression(section.id),
-                            },
-                        }
-                    ],
-                    "linkId": f"{section.id}_total",
-                    "code": [
-                        {
-                            "system": LOINC,
-                            "code": panel["total"],
-                            "display": TOTAL_DISPLAY[panel["total"]],
-                        }
-                    ],
-                    "text": TOTAL_TEXT[section.id],
-                    "type": "integer",
-                    "readOnly": True,
-                }
-            )
-        group["item"] = items
-        groups.append(group)
-    data = {
-        "resourceType": "Questionnaire",
-        "id": "lantern-intake",
-        "url": URL,
-        "version": str(spec["version"]),
-        "name": "LanternIntake",
-        "title": "Lantern pre-visit intake",
-        "status": "active",
-        "subjectType": ["Patient"],
-        "publisher": "Lantern",
-        "description": (
-            "Pre-visit intake asked by Lantern's waiting-room kiosk: identity (an appointment "
-            "code, or first name and date of birth, depending on the clinic's setting), reason "
-            "for the visit, medicines, health history, PHQ-9 and GAD-7. Generated from "
-            "lantern/intake/questions.yml."
-        ),
-        "copyright": COPYRIGHT,
-        "item": groups,
-    }
-    return _validated(Questionnaire, data)
-
-
-def _validated(model: Any, data: Dict[str, Any]) -> Dict[str, Any]:
+def validated(model: Any, data: Dict[str, Any]) -> Dict[str, Any]:
     """Validate `data` with a fhir.resources model; return the model's own JSON form."""
     try:
         parsed = model.parse_obj(data)
@@ -394,7 +253,7 @@ def questionnaire_response(
         "authored": when,
         "item": groups,
     }
-    return _validated(QuestionnaireResponse, data)
+    return validated(QuestionnaireResponse, data)
 
 
 def answers_from_response(response: Mapping[str, Any]) -> Dict[str, Any]:
@@ -425,19 +284,3 @@ def answers_from_response(response: Mapping[str, Any]) -> Dict[str, Any]:
             else:
                 answers[question.id] = values[0]
     return answers
-
-
-def main(argv: List[str]) -> int:
-    """`python -m lantern.intake.fhir [--check]`: write (or check) questionnaire.json."""
-    text = json.dumps(build_questionnaire(), indent=2, ensure_ascii=False) + "\n"
-    if "--check" in argv:
-        same = QUESTIONNAIRE_FILE.is_file() and QUESTIONNAIRE_FILE.read_text("utf-8") == text
-        print("questionnaire.json is up to date" if same else "questionnaire.json is stale")
-        return 0 if same else 1
-    QUESTIONNAIRE_FILE.write_text(text, encoding="utf-8")
-    print(f"wrote {QUESTIONNAIRE_FILE.name} (FHIR {__fhir_version__})")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
