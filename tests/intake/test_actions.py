@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from cryptography.fernet import Fernet
 from rasa_sdk.events import SlotSet
 
 from actions.intake import (
@@ -33,13 +32,9 @@ QUESTIONS = len(steps({})) - 2  # without consent and confirm
 
 
 @pytest.fixture(autouse=True)
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def env(intake_stores: Path) -> Iterator[Path]:
     """Fresh intake and staff stores; the default identity mode."""
-    monkeypatch.setenv("LANTERN_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv(store.KEY_VARIABLE, Fernet.generate_key().decode())
-    monkeypatch.delenv(store.DB_VARIABLE, raising=False)
-    monkeypatch.delenv("LANTERN_INTAKE_IDENTITY", raising=False)
-    yield tmp_path
+    yield intake_stores
 
 
 async def test_the_form_starts_with_consent_and_its_retention() -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
-from cryptography.fernet import Fernet
 
 from actions.intake import ITEM9_HISTORY, CancelIntake, PauseIntake, SubmitIntake
 from lantern import staff
@@ -46,14 +45,10 @@ CLEAR_NO = ["Not at all", "not at all", "Not at all.", "never", "no", "0", "none
 
 
 @pytest.fixture(autouse=True)
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def env(intake_stores: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Fresh staff and intake stores; the staff side on (a token is set)."""
-    monkeypatch.setenv("LANTERN_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv(store.KEY_VARIABLE, Fernet.generate_key().decode())
-    monkeypatch.delenv(store.DB_VARIABLE, raising=False)
-    monkeypatch.delenv("LANTERN_INTAKE_IDENTITY", raising=False)
     monkeypatch.setenv(staff.TOKEN_VARIABLE, "a-long-enough-staff-token-for-tests")
-    yield tmp_path
+    yield intake_stores
 
 
 def alerts(sender: str) -> List[Dict[str, Any]]:

@@ -35,13 +35,9 @@ def marked_answers(phq9_9: int = 0) -> Dict[str, Any]:
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def env(intake_stores: Path) -> Iterator[Path]:
     """A fresh var dir and key; returns the var dir."""
-    monkeypatch.setenv("LANTERN_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv(store.KEY_VARIABLE, Fernet.generate_key().decode())
-    monkeypatch.delenv(store.DB_VARIABLE, raising=False)
-    monkeypatch.delenv(store.RETENTION_VARIABLE, raising=False)
-    yield tmp_path
+    yield intake_stores
 
 
 def test_save_list_get(env: Path) -> None:
