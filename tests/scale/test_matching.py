@@ -19,7 +19,8 @@ from lantern import lexicon as lexicon_module
 from lantern.lexicon import Lexicon, lexicon, nlp
 from lantern.matching import SplitMatcher, plain_phrases
 from lantern.paths import PHRASES_FILE
-from lantern.safety.screen import _compiled, compile_phrases, screen
+from lantern.safety.screen import _compiled, screen
+from lantern.safety.screen_phrases import compile_phrases
 
 ROOT = Path(__file__).resolve().parents[2]
 
