@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bench import load, perf_report, profile_summary
+from bench import load, perf_measure, perf_targets, processes, profile_summary
 
 
 def reply(*messages: dict) -> bytes:
@@ -108,7 +108,7 @@ def test_server_errors_counts_by_logger_and_error_type() -> None:
             "2026-11-21 14:33:27 INFO     rasa.core.processor  - fine",
         ]
     )
-    assert perf_report.server_errors(logs) == {
+    assert perf_measure.server_errors(logs) == {
         "lantern.channels.guard (TimeoutError)": 2,
         "rasa.core.actions.action": 1,
     }
@@ -116,10 +116,10 @@ def test_server_errors_counts_by_logger_and_error_type() -> None:
 
 def test_process_tree_memory_and_cpu_of_this_process() -> None:
     pid = os.getpid()
-    assert pid in perf_report.process_tree(pid)
-    assert perf_report.rss_bytes(pid) > 10 * 1024 * 1024
-    assert 0 < perf_report.rss_bytes(pid, "RssFile") < perf_report.rss_bytes(pid)
-    assert perf_report.cpu_seconds(pid) > 0
+    assert pid in processes.process_tree(pid)
+    assert processes.rss_bytes(pid) > 10 * 1024 * 1024
+    assert 0 < processes.rss_bytes(pid, "RssFile") < processes.rss_bytes(pid)
+    assert processes.cpu_seconds(pid) > 0
 
 
 def test_evaluate_marks_each_target_and_the_ratio() -> None:
@@ -141,7 +141,7 @@ def test_evaluate_marks_each_target_and_the_ratio() -> None:
     base = {**system, "ready_s": 10.0}
     rows = {
         r["metric"]: r
-        for r in perf_report.evaluate({"systems": {"lantern": system, "baseline": base}})
+        for r in perf_targets.evaluate({"systems": {"lantern": system, "baseline": base}})
     }
     assert rows["p50 latency, 1 conversation"]["lantern_pass"] is True
     assert rows["throughput, 50 conversations, closed loop (capacity)"]["lantern_pass"] is False
@@ -240,12 +240,12 @@ def test_lantern_trains_as_make_train_does_and_the_baseline_as_rasa_does(
         commands.append(cmd)
         return type("Done", (), {"returncode": 0})()
 
-    monkeypatch.setattr(perf_report.subprocess, "run", run)
-    monkeypatch.setattr(perf_report, "MODELS_OUT", tmp_path)
+    monkeypatch.setattr(perf_measure.subprocess, "run", run)
+    monkeypatch.setattr(perf_measure, "MODELS_OUT", tmp_path)
     config = tmp_path / "config.yml"
     config.write_text("recipe: default.v1\n")
     for name in ("lantern", "baseline"):
-        assert perf_report.train(config, tmp_path / "out", name)["ok"]
+        assert perf_measure.train(config, tmp_path / "out", name)["ok"]
     assert commands[0][1:4] == ["-m", "lantern.rasa_main", "train"]
     assert commands[1][0].endswith("/rasa") and commands[1][1] == "train"
-    assert "-m lantern.rasa_main train" in (perf_report.ROOT / "scripts/train.sh").read_text()
+    assert "-m lantern.rasa_main train" in (perf_measure.ROOT / "scripts/train.sh").read_text()

@@ -24,7 +24,7 @@ import socketio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.perf_report import server_pids
+from bench.processes import server_pids
 from lantern.channels import guard
 from lantern.channels.rest import MAX_BODY_BYTES
 from lantern.channels.socketio import MAX_PACKET_BYTES

@@ -17,7 +17,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from bench.perf_report import server_pids
+from bench.processes import server_pids
 from tests.conftest import answer_ids
 from tests.servers import Servers, start
 

@@ -18,7 +18,7 @@ from typing import List
 
 import pytest
 
-from bench.perf_report import server_pids
+from bench.processes import server_pids
 from tests.conftest import answer_ids
 from tests.servers import Servers, rss_mb
 

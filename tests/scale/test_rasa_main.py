@@ -9,7 +9,7 @@ from typing import List
 
 import pytest
 
-from bench.perf_report import server_pids
+from bench.processes import server_pids
 from tests.servers import ROOT, Servers
 
 
