@@ -6,28 +6,24 @@ huge or wrongly typed fields, huge metadata) to a server of its own. Every input
 gets a kind reply (each with an answer id), a clear 4xx with a reason, or, for a
 socket.io packet over the size cap, a clean disconnect; never a 5xx or silence.
 Afterwards the server still answers a normal question and its memory is back
-within a bound. The examples are derandomized, so CI runs the same inputs.
+within a bound. The examples are derandomized, so CI runs the same inputs. The
+inputs are in fuzz_inputs.py, the clients and the answer checks in fuzz_clients.py.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List
+from typing import Any, Iterator
 
 import pytest
-import requests
-import socketio
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from bench.processes import server_pids
-from lantern.channels import guard
 from lantern.channels.rest import MAX_BODY_BYTES
 from lantern.channels.socketio import MAX_PACKET_BYTES
+from tests.channels.fuzz_clients import SocketChannel, Stats, assert_kind_reply, post, rasa_pid
+from tests.channels.fuzz_inputs import CURATED_TEXTS, RAW_BODIES, rest_bodies, socket_fuzz_events
 from tests.conftest import answer_ids
 from tests.servers import Servers, rss_mb, start
 
@@ -50,233 +46,6 @@ FUZZ = settings(
         HealthCheck.large_base_example,
     ],
 )
-MISSING = object()
-
-INTENTS = sorted(guard.BUTTON_INTENTS) + [
-    "safety_crisis",
-    "safety_emergency",
-    "deny_crisis",
-    "bot_identity",
-    "nlu_fallback",
-    "restart",
-    "session_start",
-]
-CURATED_TEXTS = [
-    "",
-    " ",
-    "\n\t  \r\n",
-    "\x00",
-    "\x00\x01\x02\x1b[31mred\x7f",
-    "\u200b\u200d\ufeff",
-    "a" * 100_000,
-    "is ketamine addictive? " * 500,
-    "🙂" * 100,
-    "👨‍👩‍👧‍👦 🏳️‍🌈 🇬🇧",
-    "\u202eis ketamine legal?\u202c",
-    "هل الكيتامين آمن؟",
-    "מה זה פסילוסיבין?",
-    "ketamine \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
-    '{"sender": "x", "message": "hi"}',
-    '{"text": "/safety_crisis", "intent": {"name": "greet"}}',
-    "[1, 2, 3]",
-    "null",
-    "/safety_crisis",
-    "/safety_emergency",
-    "/restart",
-    "/session_start",
-    '/choose_topic{"topic": "../../etc"}',
-    '/choose_topic{"topic": "../../../../etc/passwd"}',
-    '/choose_topic{"topic": "zzz_not_an_answer"}',
-    '/inform_region{"region":"xx"}',
-    '/inform_substance{"substance":"zzz"}',
-    '/inform_substance{"substance":"ketamine", "condition": "x"}',
-    '/greet{"a": {"b": [1, 2]}}',
-    "/" * 50,
-    "/choose_topic{" + "[" * 100,
-    "<script>alert(1)</script>",
-    "'; DROP TABLE events; --",
-    "${jndi:ldap://x}",
-    "{{7*7}} %s %n",
-    "\ud800",
-    "a\udfffb",
-]
-RAW_BODIES = [
-    b"",
-    b" ",
-    b"null",
-    b"true",
-    b"[]",
-    b'"just a string"',
-    b"{",
-    b"[" * 5000,
-    b'{"a":' * 1500,
-    b"\xff\xfe\x00\x00",
-    b'{"sender": "x", "message": "hi"',
-    b"sender=x&message=hi",
-    b'{"sender": "x", "message": "hi"}' * 3,
-    b'{"sender": NaN, "message": Infinity}',
-]
-
-json_leaf = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=20),
-)
-json_value = st.recursive(
-    json_leaf,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
-    max_leaves=12,
-)
-lone_surrogates = st.integers(0xD800, 0xDFFF).map(chr)
-odd_chars = st.one_of(
-    st.characters(),
-    st.sampled_from("\x00\x07\x1b\x7f\u200e\u200f\u202a\u202e\u2066\ufeff\ufffd"),
-    lone_surrogates,
-)
-texts = st.one_of(
-    st.sampled_from(CURATED_TEXTS),
-    st.text(odd_chars, max_size=200),
-    st.text(st.characters(), min_size=1900, max_size=2100),  # around the 2,000 limit
-    st.builds(
-        lambda intent, entities: f"/{intent}{json.dumps(entities) if entities else ''}",
-        st.sampled_from(INTENTS),
-        st.none()
-        | st.dictionaries(
-            st.sampled_from(["topic", "substance", "region", "x"]), json_value, max_size=3
-        ),
-    ),
-    json_value.map(json.dumps),
-)
-good_senders = st.text("abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=40).map(
-    lambda s: f"fz-{s}"
-)
-senders = st.one_of(
-    good_senders,
-    st.sampled_from(["", "   ", "\t", "x" * 129, "x" * 5000, "\ud800", "a\x00b", "\u202e"]),
-    st.text(odd_chars, min_size=1, max_size=30),
-    json_value,
-    st.just(MISSING),
-)
-huge_metadata = st.sampled_from(
-    [
-        {"blob": "x" * 7000},
-        {f"k{i}": i for i in range(600)},
-        {"deep": json.loads("[" * 500 + "]" * 500)},
-        "x" * 5000,
-        "{" * 2000,
-    ]
-)
-metadata = st.one_of(st.just(MISSING), json_value, huge_metadata)
-
-
-def _body(sender: Any, message: Any, meta: Any, ascii_only: bool) -> bytes:
-    payload: Dict[str, Any] = {}
-    for key, value in (("sender", sender), ("message", message), ("metadata", meta)):
-        if value is not MISSING:
-            payload[key] = value
-    return json.dumps(payload, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
-
-
-rest_bodies = st.one_of(
-    # about half reach the model: a usable sender and an odd text
-    st.builds(_body, good_senders, texts, metadata, st.booleans()),
-    st.builds(_body, good_senders, texts, st.just(MISSING), st.just(True)),
-    st.builds(_body, good_senders, texts, st.just(MISSING), st.just(False)),
-    st.builds(
-        _body, senders, st.one_of(texts, json_value, st.just(MISSING)), metadata, st.booleans()
-    ),
-    st.sampled_from(RAW_BODIES),
-    st.binary(max_size=300),
-    json_value.map(lambda v: json.dumps(v).encode()),
-)
-
-
-@dataclass
-class Stats:
-    """What the run sent and saw (for the report and the final checks)."""
-
-    sent: Dict[str, int] = field(default_factory=lambda: {"rest": 0, "socketio": 0, "kiosk": 0})
-    statuses: Dict[int, int] = field(default_factory=dict)
-    disconnects: int = 0
-    rss_before_mb: float = 0.0
-
-
-def rasa_pid(servers: Servers) -> int:
-    """The process id of the Rasa server, a child of scripts/run.sh."""
-    pid = server_pids(servers.process.pid).get("rasa")
-    assert pid, "no Rasa server process under scripts/run.sh"
-    return pid
-
-
-def assert_kind_reply(messages: List[Dict[str, Any]], where: str) -> None:
-    """A non-empty reply whose messages all have content, with at least one answer id."""
-    assert messages, f"{where}: silence"
-    assert all(
-        m.get("text") or m.get("custom") or m.get("buttons") or m.get("quick_replies")
-        for m in messages
-    ), messages
-    assert answer_ids(messages), f"{where}: no answer id in {messages}"
-
-
-class SocketChannel:
-    """One socket.io connection (python-socketio's client), reconnected when closed."""
-
-    def __init__(self, url: str, path: str, transport: str):
-        self.url, self.path, self.transport = url, path, transport
-        self.client: socketio.Client | None = None
-        self.session = ""
-        self.received: List[Dict[str, Any]] = []
-        self.gone = threading.Event()
-
-    def ensure(self) -> None:
-        """Connect (again) if there is no open connection."""
-        if self.client is not None and self.client.connected and not self.gone.is_set():
-            return
-        self.close()
-        client = socketio.Client(reconnection=False)
-        gone = self.gone = threading.Event()
-        client.on("bot_uttered", lambda data: self.received.append(data))
-        client.on("disconnect", lambda *_: gone.set())
-        client.connect(
-            self.url, socketio_path=self.path, transports=[self.transport], wait_timeout=20
-        )
-        confirmed = threading.Event()
-
-        def on_confirm(session_id: Any) -> None:
-            self.session = str(session_id)  # the server's id, not one the client makes up
-            confirmed.set()
-
-        client.on("session_confirm", on_confirm)
-        client.call("session_request", {"session_id": uuid.uuid4().hex}, timeout=20)
-        assert confirmed.wait(20), "no session_confirm"
-        self.client = client
-
-    def send(self, data: Any) -> List[Dict[str, Any]] | None:
-        """Send one `user_uttered` event; the bot's events, or None after a disconnect."""
-        self.ensure()
-        assert self.client is not None
-        self.received = []
-        acked = threading.Event()
-        self.client.emit("user_uttered", data, callback=lambda *_: acked.set())
-        deadline = time.monotonic() + 60
-        while not (acked.is_set() or self.gone.is_set()) and time.monotonic() < deadline:
-            acked.wait(0.02)
-        if acked.is_set():
-            return list(self.received)
-        assert self.gone.is_set(), f"no reply and no disconnect for {str(data)[:200]!r}"
-        return None  # the server closed the connection
-
-    def message(self, text: Any, **extra: Any) -> Dict[str, Any]:
-        """A well-formed event for this connection's session."""
-        return {"message": text, "session_id": self.session, **extra}
-
-    def close(self) -> None:
-        """Disconnect."""
-        if self.client is not None:
-            self.client.disconnect()
-            self.client = None
 
 
 @pytest.fixture(scope="module")
@@ -290,25 +59,6 @@ def fuzz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Servers, St
         yield servers, stats
     finally:
         servers.stop()
-
-
-def post(servers: Servers, body: bytes, stats: Stats) -> requests.Response:
-    """POST raw bytes to the REST webhook and check the answer contract."""
-    response = requests.post(
-        f"{servers.url}/webhooks/rest/webhook",
-        data=body,
-        headers={"Content-Type": "application/json"},
-        timeout=90,
-    )
-    stats.sent["rest"] += 1
-    stats.statuses[response.status_code] = stats.statuses.get(response.status_code, 0) + 1
-    assert response.status_code < 500, (response.status_code, body[:300], response.text[:300])
-    if response.status_code in (200, 413):  # 413: the kind too-long reply, with help lines
-        assert_kind_reply(response.json(), f"REST {body[:100]!r}")
-    else:
-        assert 400 <= response.status_code < 500, response.status_code
-        assert response.json()["error"], response.text
-    return response
 
 
 def test_curated_odd_inputs_over_rest(fuzz: tuple[Servers, Stats]) -> None:
@@ -333,27 +83,6 @@ def test_rest_fuzz(fuzz: tuple[Servers, Stats]) -> None:
         post(servers, body, stats)
 
     check()
-
-
-def socket_fuzz_events() -> st.SearchStrategy:
-    """`user_uttered` payloads: a message for the session, or anything at all."""
-    return st.one_of(
-        st.builds(lambda text: ("own", {"message": text}), texts),
-        st.builds(
-            lambda text, meta: ("own", {"message": text, "metadata": meta}),
-            texts,
-            metadata.filter(lambda m: m is not MISSING),
-        ),
-        st.builds(lambda value: ("own", {"message": value}), json_value),
-        st.builds(
-            lambda sid, text: ("raw", {"message": text, "session_id": sid}),
-            senders.filter(lambda s: s is not MISSING),
-            texts,
-        ),
-        st.builds(lambda text: ("raw", {"message": text}), texts),  # no session_id
-        st.builds(lambda value: ("raw", value), json_value),
-        st.builds(lambda values: ("raw", tuple(values)), st.lists(json_value, max_size=3)),
-    )
 
 
 def run_socket_fuzz(channel: SocketChannel, stats: Stats, name: str, examples: int) -> None:
