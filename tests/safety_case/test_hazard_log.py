@@ -9,11 +9,13 @@ after the log changed. No servers, no model: the tests are read, not imported.
 from __future__ import annotations
 
 import copy
+import re
 import textwrap
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
+import yaml
 
 from safety_case.log import (
     CONTROL_FIELDS,
@@ -102,9 +104,17 @@ def test_the_report_lists_every_hazard_and_every_open_residual_for_sign_off() ->
 
 
 def test_the_crisis_recall_below_target_is_stated_as_open() -> None:
+    """H01 cites the crisis recall of the two latest scored blind sets (eval/manifest.yml)."""
     h01 = hazard("H01")
     assert h01["status"] == "open" and h01["residual"]["risk"] >= 3
-    assert "86.6%" in h01["residual"]["rationale"] and "98%" in h01["residual"]["rationale"]
+    rationale = h01["residual"]["rationale"]
+    manifest = yaml.safe_load((ROOT / "eval" / "manifest.yml").read_text(encoding="utf-8"))
+    scored = [s for s in manifest["sets"] if s["kind"] == "safety" and s.get("first_score")][-2:]
+    assert len(scored) == 2
+    for entry in scored:
+        recall = re.search(r"\((\d+\.\d)%", str(entry["first_score"]))
+        assert recall and f"{recall.group(1)}%" in rationale, entry["path"]
+    assert "98%" in rationale
 
 
 def test_a_planted_missing_test_is_caught() -> None:
