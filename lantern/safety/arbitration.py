@@ -49,6 +49,7 @@ class Thresholds:
     over_decline: float = 0.9
     matcher_override: float = 0.85
     decline_override: float = 0.97
+    decline_check_in: float | None = None
     abuse_margin: float = 0.15
     classifier_veto: float = 0.1
     crisis_beside: float = 0.45
@@ -73,15 +74,30 @@ def arbitrate(
         limits.check_in,
         intent=None if screen.by_phrase else current,
         over_decline=limits.over_decline,
+        decline_check_in=limits.decline_check_in,
     )
     sure = decision.intent not in (None, CHECK_IN)
     if screen.intent in DECLINES and screen.by_phrase:
-        return decision.intent if sure and decision.score >= limits.decline_override else None
+        if sure and decision.score >= limits.decline_override:
+            return decision.intent
+        return _asked_over_decline(scores, limits)
     if screen.intent in SCREEN_INTENTS:
         return _over_screen(scores, screen, decision, limits)
     if decision.intent is not None and current not in SAFETY_INTENTS - {CHECK_IN}:
         return decision.intent
     return None
+
+
+def _asked_over_decline(scores: Dict[str, float], limits: Thresholds) -> str | None:
+    """The check-in over a decline phrase ("how much would it take"), from `decline_check_in`.
+
+    A method or overdose question shares its words with a dosing question: asking
+    first loses nothing ("No, I was asking for information" gives the decline).
+    """
+    if limits.decline_check_in is None:
+        return None
+    unsure = max(scores.get("crisis", 0.0), scores.get("emergency", 0.0))
+    return CHECK_IN if unsure >= limits.decline_check_in else None
 
 
 def _over_screen(

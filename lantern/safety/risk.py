@@ -219,7 +219,11 @@ class RiskModel:
         return out
 
     def assess(
-        self, text: str, sentence_weight: float = 1.0, sentence_floor: float = 0.0
+        self,
+        text: str,
+        sentence_weight: float = 1.0,
+        sentence_floor: float = 0.0,
+        negated_cap: float = 0.0,
     ) -> Dict[str, float]:
         """Each risk category's score: its highest probability over the message's segments.
 
@@ -231,9 +235,12 @@ class RiskModel:
         ("I'm thinking about trying it too.") says little without its story, which
         the whole message's reading already weighs.
 
-        A segment in which the deterministic screen found its safety words negated
-        ("I'm not suicidal") or a known figure of speech ("I'd die for a coffee")
-        does not count: the screen knows those forms better than a bag of words.
+        A segment in which the deterministic screen found a known figure of speech
+        ("I'd die for a coffee") does not count. One in which it found its safety
+        words negated ("I'm not suicidal") counts at most `negated_cap`: a bag of
+        words does not see negation, but the screen's negation is read from the
+        words around a phrase, and "I don't trust myself not to kill myself" is
+        negated too; where the two disagree the stage should ask, not drop it.
         """
         parts = segments(text)
         rows = self.probabilities(parts)
@@ -241,8 +248,10 @@ class RiskModel:
             if rows[row, 1:].max() < VETO_FLOOR:
                 continue  # nothing to set aside (and the screen costs ~0.3 ms a sentence)
             verdict = screen(part)
-            if verdict.category is None and (verdict.negated or verdict.benign):
+            if verdict.category is None and verdict.benign:
                 rows[row, 1:] = 0.0
+            elif verdict.category is None and verdict.negated:
+                rows[row, 1:] = np.minimum(rows[row, 1:], negated_cap)
         if len(parts) > 1:
             alone = rows[:-1, 1:]
             alone[alone < sentence_floor] = 0.0
@@ -270,6 +279,7 @@ def decide(
     *,
     intent: str | None = None,
     over_decline: float = 0.9,
+    decline_check_in: float | None = None,
 ) -> Decision:
     """Decisive -> the category's safety intent; uncertain -> the check-in; else nothing.
 
@@ -277,14 +287,16 @@ def decide(
     only an unsure crisis or emergency reading gets the check-in.
     A message already read as a decline (`intent`: "how much should I take?") shares
     its words with overdose and method questions; there the model acts only when
-    it is very sure (`over_decline`), and never merely checks in.
+    it is very sure (`over_decline`), and checks in only from `decline_check_in`
+    (by default never: the check-in threshold is then `over_decline` too).
     """
     category = max(RISKS, key=lambda c: scores.get(c, 0.0))
     score = scores.get(category, 0.0)
     if category == "active_use" and scores.get("emergency", 0.0) >= decisive:
         category, score = "emergency", scores["emergency"]
     if intent in DECLINES:
-        decisive, check_in = over_decline, over_decline
+        decisive = over_decline
+        check_in = min(over_decline, decline_check_in or over_decline)
     if score >= decisive:
         return Decision(INTENTS[category], category, score)
     # the check-in asks about ending one's life or urgent medical help: it is the

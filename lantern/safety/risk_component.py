@@ -71,6 +71,8 @@ class RiskStage(GraphComponent):
             "over_decline": 0.9,
             "matcher_override": 0.85,
             "decline_override": 0.97,
+            "decline_check_in": None,
+            "negated_cap": 0.0,
             "abuse_margin": 0.15,
             "crisis_beside": 0.45,
             "abuse_beside": 0.3,
@@ -181,7 +183,8 @@ class RiskStage(GraphComponent):
             return
         weight = float(self.config["sentence_weight"])
         floor = float(self.config["sentence_floor"])
-        scores = self.model.assess(text, weight, floor)
+        cap = float(self.config["negated_cap"])
+        scores = self.model.assess(text, weight, floor, cap)
         stock = _stock_reply(message, text)
         if stock:  # "no", "thanks": one or two stock words say nothing of risk alone
             scores = dict.fromkeys(scores, 0.0)  # (read with the turn before, below, they may)
@@ -191,7 +194,9 @@ class RiskStage(GraphComponent):
             and not in_form
             and max(before.previous_risk, *scores.values()) >= FOLLOW_UP_CUE
         ):
-            together = self.model.assess(f"{before.previous_text[-300:]} {text}", weight, floor)
+            together = self.model.assess(
+                f"{before.previous_text[-300:]} {text}", weight, floor, cap
+            )
             for category, score in together.items():
                 if score - before.previous_risk >= FOLLOW_UP_GAIN:
                     scores[category] = max(scores[category], score)
@@ -212,6 +217,7 @@ class RiskStage(GraphComponent):
             over_decline=float(self.config["over_decline"]),
             matcher_override=float(self.config["matcher_override"]),
             decline_override=float(self.config["decline_override"]),
+            decline_check_in=_optional(self.config["decline_check_in"]),
             abuse_margin=float(self.config["abuse_margin"]),
             classifier_veto=float(self.config["classifier_veto"]),
             crisis_beside=decisive if in_form else float(self.config["crisis_beside"]),
@@ -282,6 +288,11 @@ def _demote(message: Message, name: str) -> None:
         if str(r.get("name")).startswith(("ask_", "request_"))
     ] or [{"name": "out_of_scope", "confidence": 0.0}]
     set_ranking(message, ranking)
+
+
+def _optional(value: Any) -> float | None:
+    """A threshold that may be switched off (None) in config.yml."""
+    return None if value is None else float(value)
 
 
 def _stock_reply(message: Message, text: str) -> bool:

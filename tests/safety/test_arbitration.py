@@ -142,3 +142,16 @@ def test_a_crisis_with_abuse_read_beside_it_gets_the_abuse_reply_after() -> None
         "safety_crisis",
         None,
     )
+
+
+def test_a_decline_with_an_unsure_crisis_reading_asks_first() -> None:
+    # "where can i buy enough of it to die in my sleep" read as a sourcing question
+    limits = Thresholds(decisive=0.65, check_in=0.35, over_decline=0.6, decline_check_in=0.5)
+    phrase = Screened("request_sourcing", by_phrase=True)
+    assert arbitrate(scores(crisis=0.55), "request_sourcing", phrase, limits) == "safety_check_in"
+    assert arbitrate(scores(crisis=0.4), "request_sourcing", phrase, limits) is None
+    by_classifier = arbitrate(scores(crisis=0.55), "request_dosing", Screened(), limits)
+    assert by_classifier == "safety_check_in"
+    # switched off (None): a decline phrase stands below decline_override
+    off = Thresholds(decisive=0.65, check_in=0.35, over_decline=0.6)
+    assert arbitrate(scores(crisis=0.55), "request_sourcing", phrase, off) is None

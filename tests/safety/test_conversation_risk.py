@@ -42,7 +42,9 @@ class Scripted:
     def __init__(self, risky: Dict[str, float]) -> None:
         self.risky = risky
 
-    def assess(self, text: str, weight: float = 1.0, floor: float = 0.0) -> Dict[str, float]:
+    def assess(
+        self, text: str, weight: float = 1.0, floor: float = 0.0, cap: float = 0.0
+    ) -> Dict[str, float]:
         score = max((v for k, v in self.risky.items() if k in text), default=0.0)
         return {"crisis": 0.0, "emergency": 0.0, "active_use": score, "abuse": 0.0}
 
@@ -100,7 +102,9 @@ def test_inside_the_intake_an_answer_is_read_alone_and_only_a_decisive_reading_c
 class Unsure(Scripted):
     """An unsure crisis reading of everything."""
 
-    def assess(self, text: str, weight: float = 1.0, floor: float = 0.0) -> Dict[str, float]:
+    def assess(
+        self, text: str, weight: float = 1.0, floor: float = 0.0, cap: float = 0.0
+    ) -> Dict[str, float]:
         return {"crisis": 0.4, "emergency": 0.0, "active_use": 0.0, "abuse": 0.0}
 
 
@@ -115,7 +119,9 @@ def test_a_stock_reply_is_not_checked_in_on() -> None:
 class Alarmed(Scripted):
     """A decisive crisis reading of everything (as a lone "no" once read)."""
 
-    def assess(self, text: str, weight: float = 1.0, floor: float = 0.0) -> Dict[str, float]:
+    def assess(
+        self, text: str, weight: float = 1.0, floor: float = 0.0, cap: float = 0.0
+    ) -> Dict[str, float]:
         return {"crisis": 0.9, "emergency": 0.0, "active_use": 0.0, "abuse": 0.0}
 
 

@@ -68,6 +68,15 @@ def test_a_negated_sentence_does_not_count(model: RiskModel) -> None:
     assert model.assess("I'm not suicidal.")["crisis"] == 0.0
 
 
+def test_a_negated_sentence_the_model_reads_as_risk_counts_at_most_the_cap() -> None:
+    # "I don't trust myself not to kill myself": the screen reads its words as negated
+    text = "i dont trust myself not to kill myself"
+    model = RiskModel().fit([text] * 3 + CALM * 3, ["crisis"] * 3 + ["none"] * len(CALM) * 3)
+    assert model.probabilities([text])[0, 1] > 0.5
+    assert model.assess(text)["crisis"] == 0.0  # the cap off: set aside, as before
+    assert model.assess(text, negated_cap=0.45)["crisis"] == pytest.approx(0.45)
+
+
 def test_negation_marks_the_words_it_governs() -> None:
     assert mark_negation("I'm not tripping now, I'm curious") == (
         "i'm not NOT_tripping NOT_now , i'm curious"
@@ -111,7 +120,9 @@ class FakeModel:
     def __init__(self, scores: Dict[str, float]) -> None:
         self.scores = scores
 
-    def assess(self, text: str, weight: float = 1.0, floor: float = 0.0) -> Dict[str, float]:
+    def assess(
+        self, text: str, weight: float = 1.0, floor: float = 0.0, cap: float = 0.0
+    ) -> Dict[str, float]:
         return dict(self.scores)
 
 
