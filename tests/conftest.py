@@ -74,3 +74,22 @@ def answer_ids(messages: list) -> list:
         for m in messages
         if isinstance(m.get("custom"), dict) and "answer_id" in m["custom"]
     ]
+
+
+async def replies_when_the_turn_fails(text: str, sender: str, channel: str) -> list:
+    """What the input guard sends for `text` when Rasa drops the turn (an action call failed)."""
+    from rasa.core.channels.channel import OutputChannel
+
+    from lantern.channels import guard
+
+    sent: list = []
+
+    class Output(OutputChannel):
+        async def send_response(self, recipient_id: str, message: dict) -> None:
+            sent.append(message)
+
+    async def dropped(_: object) -> None:
+        raise RuntimeError("the action server is down")
+
+    await guard.handle(dropped, text, Output(), sender, channel)
+    return sent

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 
 from lantern.channels import guard
 from lantern.safety import audit
-from tests.conftest import answer_ids
+from tests.conftest import answer_ids, replies_when_the_turn_fails
 from tests.servers import Servers
 
 STORY = (
@@ -63,25 +63,15 @@ async def test_a_risky_message_gets_its_safety_reply_when_the_dialogue_fails(
     monkeypatch.setenv("LANTERN_STAFF_TOKEN", "a-staff-token-long-enough")
     from lantern import staff
 
-    sent: List[Dict[str, Any]] = []
-
-    class Output(guard.OutputChannel):
-        async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-            sent.append(message)
-
-    async def dropped(_: Any) -> None:
-        raise RuntimeError("the action server is down")
-
-    await guard.handle(dropped, "I want to end my life", Output(), "kiosk-1", "kiosk")
+    sent = await replies_when_the_turn_fails("I want to end my life", "kiosk-1", "kiosk")
     assert answer_ids(sent) == ["safety_crisis"]
     assert "988" in sent[0]["text"]
     assert [e[0] for e in audit.events("kiosk-1")] == ["safety_crisis"]
     alerts = [h for h in staff.open_handoffs() if h["conversation_id"] == "kiosk-1"]
     assert alerts and alerts[0]["urgent"]
 
-    sent.clear()
-    await guard.handle(dropped, "is ketamine addictive?", Output(), "kiosk-2", "kiosk")
-    assert answer_ids(sent) == ["service_unavailable"]
+    calm = await replies_when_the_turn_fails("is ketamine addictive?", "kiosk-2", "kiosk")
+    assert answer_ids(calm) == ["service_unavailable"]
 
 
 @pytest.mark.server

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 
 from lantern.channels import guard
 from lantern.safety.screen import screen
-from tests.conftest import answer_ids
+from tests.conftest import answer_ids, replies_when_the_turn_fails
 from tests.servers import ROOT
 
 #: Crisis described without any phrase the screen knows (the screen reads nothing here).
@@ -33,20 +33,10 @@ async def test_a_failed_turn_gets_the_reply_the_risk_model_reads(
 ) -> None:
     monkeypatch.setenv("LANTERN_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("LANTERN_STAFF_TOKEN", "a-staff-token-long-enough")
-    sent: List[Dict[str, Any]] = []
-
-    class Output(guard.OutputChannel):
-        async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-            sent.append(message)
-
-    async def dropped(_: Any) -> None:
-        raise RuntimeError("the action server is down")
-
-    await guard.handle(dropped, UNPHRASED, Output(), "web-1", "rest")
+    sent = await replies_when_the_turn_fails(UNPHRASED, "web-1", "rest")
     assert answer_ids(sent)[0] in {"safety_crisis", "safety_check_in"}
-    sent.clear()
-    await guard.handle(dropped, "is ketamine addictive?", Output(), "web-2", "rest")
-    assert answer_ids(sent) == ["service_unavailable"]
+    calm = await replies_when_the_turn_fails("is ketamine addictive?", "web-2", "rest")
+    assert answer_ids(calm) == ["service_unavailable"]
 
 
 def test_an_over_long_message_keeps_the_sentence_the_model_reads_as_risk(loaded: Any) -> None:
