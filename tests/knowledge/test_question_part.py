@@ -136,4 +136,13 @@ def test_a_safety_reading_of_the_whole_message_stands() -> None:
 def test_a_long_story_routes_by_its_question(
     servers: Servers, sender: str, text: str, answer_id: str
 ) -> None:
-    assert answer_id in answer_ids(servers.send(sender, text))
+    """The story's question is answered: at once, or after the check-in's "No".
+
+    The risk stage may ask first ("I'm thinking about trying it too." read alone
+    is unsure since corpus round 5); the check-in keeps the reading below it, so
+    its "No, I was asking for information" must then give this answer.
+    """
+    first = answer_ids(servers.send(sender, text))
+    if first == ["safety_check_in"]:
+        first = answer_ids(servers.send(sender, "/deny_risk"))
+    assert answer_id in first
