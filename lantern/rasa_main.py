@@ -65,9 +65,32 @@ def speed_up() -> bool:
     return patches.apply(on_load=equip)
 
 
+#: The thread pools of the numerical libraries, limited to one thread when serving.
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """One thread for numpy's BLAS (unless the environment sets it).
+
+    A message's matrix products are small: OpenBLAS's extra threads spin while they
+    wait and doubled the server's CPU per message (5.8 -> 11.9 ms measured on two
+    cores) for no gain in latency. Concurrency comes from serving conversations.
+    """
+    import os
+
+    for name in BLAS_THREADS:
+        os.environ.setdefault(name, "1")
+    if "numpy" in sys.modules:  # loaded already (an embedding caller): limit its pools now
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(int(os.environ["OPENBLAS_NUM_THREADS"]), user_api="blas")
+
+
 def main() -> None:
     """Run Rasa's command line as Lantern runs it (see the module doc)."""
     sys.modules.setdefault("jax", None)  # type: ignore[arg-type]  # None: "import jax" fails
+    if sys.argv[1:2] != ["train"]:
+        one_blas_thread()
     import rasa.core.run
     from rasa.__main__ import main as rasa_main
 

@@ -199,6 +199,8 @@ def test_probabilities_are_the_classifiers_own(model: RiskModel) -> None:
     theirs = model.classifier.predict_proba(model._features(texts))
     for column, label in enumerate(("none", "crisis")):
         assert np.allclose(mine[:, column], theirs[:, classes.index(label)])
+    # the blocks derived for speed are not pickled with the model
+    assert "_fast" not in model.__getstate__() and "_fast" in model.__dict__
 
 
 def test_a_sentence_alone_must_be_clearer_than_the_whole(model: RiskModel) -> None:

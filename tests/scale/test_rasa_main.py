@@ -91,3 +91,25 @@ def test_the_rasa_server_runs_without_jax(servers: Servers) -> None:
     maps = Path(f"/proc/{pid}/maps").read_text()
     assert "tensorflow" in maps  # the right process: Rasa always loads TensorFlow
     assert "jaxlib" not in maps
+
+
+def test_serving_limits_numpy_to_one_blas_thread() -> None:
+    """Extra BLAS threads spin on a message's small products: serving runs with one."""
+    code = (
+        "import os, sys\n"
+        "for name in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):\n"
+        "    os.environ.pop(name, None)\n"
+        "import rasa.__main__\n"
+        "rasa.__main__.main = lambda: None\n"
+        "from lantern import rasa_main\n"
+        "sys.argv = ['rasa', sys.argv[1]]\n"
+        "rasa_main.main()\n"
+        "import numpy\n"
+        "from threadpoolctl import threadpool_info\n"
+        "print(sorted({p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'}))\n"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", code, "run"], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    assert served.returncode == 0, served.stderr[-2000:]
+    assert served.stdout.split()[-1] == "[1]"
