@@ -25,7 +25,8 @@ class SafetyScreen(GraphComponent):
     when it is confident (>= `classifier_threshold`, or >= `cue_threshold` where
     the screen saw a safety word it did not act on), unless the screen found the
     safety words negated ("I'm not suicidal") or, for crisis and emergency, a
-    known figure of speech ("felt like I died", "dying to know"). Weaker safety
+    known figure of speech ("felt like I died", "dying to know") or a risk the
+    message tells as over ("years ago ..., I'm well now"). Weaker safety
     guesses are demoted to the best non-safety intent.
     Placed last, after the FallbackClassifier, so a safety decision is never
     turned into "unsure"; the second net reads the classifier's own ranking.
@@ -72,7 +73,8 @@ class SafetyScreen(GraphComponent):
             elif (
                 predicted in SAFETY_INTENTS
                 and not decision.negated
-                and not (decision.benign and predicted in URGENT)
+                # a figure of speech, or a risk told as over: the risk model reads it
+                and not ((decision.benign or decision.history) and predicted in URGENT)
             ):
                 needed = self.cue_threshold if decision.cue else self.threshold
                 if confidence >= needed:

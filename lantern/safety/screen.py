@@ -44,6 +44,12 @@ Narrower exceptions, each declared per category in the YAML file:
   part-scoped rule never drops an `all_of` entry; in `only`, an `all_of` entry
   is named `all_of:<index>`.
 
+For crisis, `not_now` also needs an `over` statement that is not negated ("I'm
+well now", "long behind me"): "I attempted at 19. I'm 34 now and doing well; will
+the intake ask?" is history, and the risk model reads the message instead (the
+classifier alone may not assert a crisis there), while "I tried years ago and I'm
+thinking about it again" still decides.
+
 Dropped matches never decide; `hypothetical` and `not_now` ones still count as a
 safety cue for the classifier's second net (lantern/safety/component.py).
 """
@@ -79,12 +85,26 @@ class Decision:
     negated: bool = False  # a safety phrase was present but negated
     cue: bool = False  # any safety phrase or term appeared at all
     benign: bool = False  # a known figure of speech or informational phrase appeared
+    history: bool = False  # a crisis phrase in a past the message says is over
 
 
 def _occurs(words: List[str], sequence: Tuple[str, ...]) -> List[int]:
     """Start positions of `sequence` in `words`."""
     n = len(sequence)
     return [i for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == sequence]
+
+
+def _negated(doc: Any, start: int, clause: List[int], comp: Compiled) -> bool:
+    """Whether a negation stands shortly before `start` in its clause ("I'm not suicidal").
+
+    A new first-person subject after the negation ends it ("no more, I want to die").
+    """
+    return any(
+        clause[i] == clause[start]
+        and doc[i].lower_ in comp.negations
+        and not any(doc[k].lower_ in _SUBJECTS for k in range(i + 1, start))
+        for i in range(max(0, start - comp.negation_window), start)
+    )
 
 
 def _hypothetical(doc: Any, start: int, clause: List[int], comp: Compiled) -> bool:
@@ -188,6 +208,7 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
     statements: Dict[str, List[Tuple[int, int]]] = {}
     markers: Dict[str, List[int]] = {}  # category -> where its not_now markers start
     present: set = set()
+    over: set = set()  # categories whose message says the past risk is over
     candidates: List[Tuple[str, str, str, int, int]] = []
     for key_id, start, end in matches:
         category, kind, phrase = nlp().vocab.strings[key_id].split("|", 2)
@@ -200,6 +221,9 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
             markers.setdefault(category, []).append(start)
         elif kind == "now":
             present.add(category)
+        elif kind == "over":
+            if not _negated(doc, start, clause, comp):
+                over.add(category)
         elif kind == "statement":
             if not _inverted(doc, start, comp):
                 statements.setdefault(category, []).append((start, end))
@@ -210,6 +234,8 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
         """Whether a not_now rule drops this match (an all_of entry has no `start`)."""
         if category in present or category not in markers:
             return False
+        if category in comp.over and category not in over:
+            return False
         scope, only = comp.not_now[category]
         if only is not None and phrase not in only:
             return False
@@ -219,7 +245,7 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
 
     fired: Dict[str, List[str]] = {}
     groups_hit: Dict[Tuple[str, str, str], set] = {}
-    negated = cue = False
+    negated = cue = history = False
     for category, kind, phrase, start, end in candidates:
         if any(bs <= start and end <= be for bs, be in benign):
             continue
@@ -233,14 +259,7 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
             if _current_medicine(doc, start, end, clause, statements.get(category, []), rule):
                 continue
         c = clause[start]
-        window = range(max(0, start - comp.negation_window), start)
-        is_negated = any(
-            clause[i] == c
-            and doc[i].lower_ in comp.negations
-            # "no more, I want to die": a new first-person subject ends the negation
-            and not any(doc[k].lower_ in _SUBJECTS for k in range(i + 1, start))
-            for i in window
-        )
+        is_negated = _negated(doc, start, clause, comp)
         hypothetical = category in ("safety_emergency", "safety_active_use") and _hypothetical(
             doc, start, clause, comp
         )
@@ -255,7 +274,10 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
         if is_negated:
             negated = True
             continue
-        if hypothetical or placed_elsewhere(category, phrase, start):
+        if hypothetical:
+            continue
+        if placed_elsewhere(category, phrase, start):
+            history = history or category in comp.over
             continue
         if kind == "terms" and not (
             any(clause[t.i] == c and t.norm_ in comp.first_person for t in doc)
@@ -268,9 +290,10 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
             cue = True
             if not placed_elsewhere(category, f"all_of:{n}", None):
                 fired.setdefault(category, []).append(f"all_of:{n}")
+            else:
+                history = history or category in comp.over
     for category in CATEGORIES:
         if category in fired:
-            return Decision(
-                category, tuple(sorted(set(fired[category]))), negated, cue, bool(benign)
-            )
-    return Decision(None, (), negated, cue, bool(benign))
+            matched = tuple(sorted(set(fired[category])))
+            return Decision(category, matched, negated, cue, bool(benign), history)
+    return Decision(None, (), negated, cue, bool(benign), history)

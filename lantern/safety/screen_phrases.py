@@ -70,6 +70,8 @@ class Compiled:
     current_medicine: Dict[str, Medicine] = field(default_factory=dict)
     # category -> (marker scope "message" or "part", the phrases it may drop or None)
     not_now: Dict[str, Tuple[str, FrozenSet[str] | None]] = field(default_factory=dict)
+    # categories whose not_now also needs the message to say it is over ("I'm well now")
+    over: FrozenSet[str] = frozenset()
     # category -> (most words of a fragment, words that open a question instead,
     # the terms that decide in one)
     fragment: Dict[str, Tuple[int, FrozenSet[str], FrozenSet[str]]] = field(default_factory=dict)
@@ -116,6 +118,7 @@ def compile_phrases(
     statements: Dict[Tuple[str, str], str] = {}
     current_medicine: Dict[str, Medicine] = {}
     not_now_rules: Dict[str, Tuple[str, FrozenSet[str] | None]] = {}
+    needs_over: set = set()
     fragments: Dict[str, Tuple[int, FrozenSet[str], FrozenSet[str]]] = {}
 
     def add(key: str, phrases: Any, where: str) -> None:
@@ -154,6 +157,9 @@ def compile_phrases(
         if not_now:
             add(f"{category}|not_now|{{phrase}}", not_now.get("markers"), f"{category}.not_now")
             add(f"{category}|now|{{phrase}}", not_now.get("now"), f"{category}.not_now.now")
+            if "over" in not_now:
+                add(f"{category}|over|{{phrase}}", not_now["over"], f"{category}.not_now.over")
+                needs_over.add(category)
             scope = not_now.get("scope", "message")
             if scope not in ("message", "part"):
                 raise ValueError(f"{source}: {category}.not_now.scope must be message or part")
@@ -206,6 +212,7 @@ def compile_phrases(
         statements=statements,
         current_medicine=current_medicine,
         not_now=not_now_rules,
+        over=frozenset(needs_over),
         fragment=fragments,
     )
 

@@ -80,6 +80,23 @@ def test_not_now_needs_a_marker_and_no_sign_of_now() -> None:
     assert screen("freaking out right now, tomorrow too", comp).category == "safety_active_use"
 
 
+def test_not_now_with_over_also_needs_an_unnegated_statement_that_it_is_over() -> None:
+    comp = _compiled(
+        safety_crisis={
+            "phrases": ["tried to die"],
+            "not_now": {"markers": ["years ago"], "over": ["doing well"], "now": ["again"]},
+        }
+    )
+    history = screen("i tried to die years ago, doing well", comp)
+    assert history.category is None
+    # the classifier alone may not assert what the screen read as history
+    assert history.history and history.cue and not history.benign
+    assert screen("i tried to die years ago", comp).category == "safety_crisis"
+    assert screen("i tried to die years ago, not doing well", comp).category == "safety_crisis"
+    assert screen("i tried to die years ago, doing well, again", comp).category == "safety_crisis"
+    assert screen("i tried to die, doing well", comp).category == "safety_crisis"
+
+
 def test_not_now_in_part_scope_needs_the_marker_in_the_part_and_a_listed_phrase() -> None:
     comp = _compiled(
         safety_emergency={

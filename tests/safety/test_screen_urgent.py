@@ -138,6 +138,25 @@ def test_emergency_history_and_background_versus_now(text: str, expected: str | 
     assert screen(text).category == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # told as over: the risk model reads these instead
+        ("I attempted suicide at 19. I'm 34 now and doing well. Will the intake ask?", None),
+        ("i used to self harm in high school, 6 yrs clean. do they ask about that", None),
+        ("Back in 2019 I thought about ending things. I'm in a much better place now.", None),
+        # no statement that it is over, a negated one, or a sign that it is back
+        ("I tried to kill myself years ago, is ketamine safe for me?", CRISIS),
+        ("I tried to kill myself years ago and I'm not doing well", CRISIS),
+        ("I self harmed in high school, was doing well, but now it's started again", CRISIS),
+        ("I attempted suicide at 19. I'm doing well but I think about it every day", CRISIS),
+        ("I had a bad trip years ago and now I just want to die", CRISIS),
+    ],
+)
+def test_crisis_history_told_as_over_versus_back_now(text: str, expected: str | None) -> None:
+    assert screen(text).category == expected
+
+
 def test_history_still_counts_as_a_cue_for_the_classifier() -> None:
     decision = screen("I fainted once during a blood test years ago, is an infusion ok")
     assert decision.category is None and decision.cue
