@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -230,3 +231,34 @@ def test_abuse_the_model_reads_outranks_the_screens_reading_of_the_violence() ->
     text = "he hits me and i want to die"
     both = processed({"abuse": 0.9, "crisis": 0.8}, text, "safety_crisis", crisis)
     assert both.get(INTENT)["name"] == "safety_crisis"  # self-harm read too: crisis first
+
+
+def test_the_risk_model_never_learns_from_a_blind_set() -> None:
+    """Evaluation sets in the training folders are used ones (eval/manifest.yml), never blind."""
+    import yaml
+
+    from lantern.safety.risk import read_corpus
+    from lantern.safety.risk_component import corpus_folders, read_training
+
+    root = Path(__file__).resolve().parents[2]
+    pipeline = yaml.safe_load((root / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    (stage,) = [c for c in pipeline if c["name"].endswith("RiskStage")]
+    folders = [f.relative_to(root).as_posix() for f in corpus_folders(stage)]
+    manifest = yaml.safe_load((root / "eval/manifest.yml").read_text(encoding="utf-8"))
+    status = {s["path"]: s["status"] for s in manifest["sets"]}
+    evaluation = [f for f in folders if f.startswith("eval/")]
+    assert folders[0] == "corpus/safety" and evaluation
+    assert all(status[f] == "used" for f in evaluation)
+    # of a dev set, only the risk texts are learned
+    texts, labels = read_training(stage)
+    corpus_texts, _ = read_corpus(root / "corpus/safety")
+    learned = set(texts[len(corpus_texts) :])
+    for folder in corpus_folders(stage)[1:]:
+        for text, label in zip(*read_corpus(folder), strict=True):
+            assert (text in learned) == (label != "none") or text in corpus_texts
+    assert len(texts) == len(labels) and "none" not in labels[len(corpus_texts) :]
+    # the latest two scored safety sets stay out: they are what the stage is measured on
+    scored = [
+        s["path"] for s in manifest["sets"] if s["kind"] == "safety" and s["status"] == "used"
+    ]
+    assert len(scored) >= 2 and not set(scored[-2:]) & set(folders)

@@ -109,7 +109,8 @@ def test_the_crisis_recall_below_target_is_stated_as_open() -> None:
     assert h01["status"] == "open" and h01["residual"]["risk"] >= 3
     rationale = h01["residual"]["rationale"]
     manifest = yaml.safe_load((ROOT / "eval" / "manifest.yml").read_text(encoding="utf-8"))
-    scored = [s for s in manifest["sets"] if s["kind"] == "safety" and s.get("first_score")][-2:]
+    safety = [s for s in manifest["sets"] if s["kind"] == "safety"]
+    scored = [s for s in safety if s["status"] == "used" and s.get("first_score")][-2:]
     assert len(scored) == 2
     for entry in scored:
         recall = re.search(r"\((\d+\.\d)%", str(entry["first_score"]))
