@@ -84,11 +84,15 @@ def segments(text: str) -> List[str]:
     return parts or [text.strip()]
 
 
+#: libyaml's safe loader where PyYAML has it (ten times faster on the corpus), else PyYAML's own
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_corpus(folder: Path) -> Tuple[List[str], List[str]]:
     """Texts and labels from the corpus files, in sub-folders too (`category` mapped to LABELS)."""
     texts, labels = [], []
     for path in sorted(folder.rglob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER) or {}
         for case in data.get("cases") or []:
             for text, category in _examples(case):
                 label = "none" if category in NO_RISK else category

@@ -252,10 +252,10 @@ def test_the_risk_model_never_learns_from_a_blind_set() -> None:
     # of a dev set, only the risk texts are learned
     texts, labels = read_training(stage)
     corpus_texts, _ = read_corpus(root / "corpus/safety")
-    learned = set(texts[len(corpus_texts) :])
+    learned, in_corpus = set(texts[len(corpus_texts) :]), set(corpus_texts)
     for folder in corpus_folders(stage)[1:]:
         for text, label in zip(*read_corpus(folder), strict=True):
-            assert (text in learned) == (label != "none") or text in corpus_texts
+            assert (text in learned) == (label != "none") or text in in_corpus
     assert len(texts) == len(labels) and "none" not in labels[len(corpus_texts) :]
     # the latest two scored safety sets stay out: they are what the stage is measured on
     scored = [
