@@ -22,14 +22,13 @@ import string
 from functools import lru_cache
 from typing import Any, Dict, List
 
-import yaml
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from lantern import staff
-from lantern.paths import ROOT
+from lantern.paths import read_domain
 from lantern.safety.helplines import Region, helplines
 
 DEFAULT_CLINIC_CONTACT = "call the clinic's front desk during opening hours"
@@ -143,8 +142,7 @@ def response_variables(region_code: str | None) -> Dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _domain_responses() -> Dict[str, Any]:
-    data = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
-    return dict(data.get("responses") or {})
+    return dict(read_domain().get("responses") or {})
 
 
 class _Blank(dict):
