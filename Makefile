@@ -51,7 +51,7 @@ shell: train ## Chat in the terminal (Rasa shell) with its own action server; ru
 	@scripts/shell.sh
 
 validate: install ## Check training data and domain (no training needed)
-	@$(ENV) $(VENV)/rasa data validate --domain domain.yml --data data --config config.yml --fail-on-warnings --quiet
+	@$(ENV) $(VENV)/rasa data validate --domain domain --data data --config config.yml --fail-on-warnings --quiet
 
 lint: install ## ruff and mypy
 	$(VENV)/ruff check actions lantern tests scripts bench safety_case

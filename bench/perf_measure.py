@@ -105,7 +105,7 @@ def train(config: Path, out: Path, name: str) -> Dict[str, Any]:
             "--config",
             str(config_copy),
             "--domain",
-            "domain.yml",
+            "domain",
             "--data",
             "data",
             "--out",

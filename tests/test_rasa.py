@@ -19,7 +19,7 @@ def test_rasa_data_validate_is_clean() -> None:
             "data",
             "validate",
             "--domain",
-            "domain.yml",
+            "domain",
             "--data",
             "data",
             "--config",
