@@ -23,7 +23,7 @@ def readme() -> str:
 
 
 def looks_like_path(word: str) -> bool:
-    """`docs/x.md`, `domain.yml`, `.env.example`; not commands, URLs, variables or ids."""
+    """`docs/x.md`, `config.yml`, `.env.example`; not commands, URLs, variables or ids."""
     if " " in word or "://" in word or word.startswith(("/", "$", "-")) or "=" in word:
         return False
     if word.startswith("../"):  # the team's shared folder beside the repository

@@ -4,7 +4,7 @@ A rasa_sdk `Tracker` and `CollectingDispatcher` per call, the way the action
 server gets them: the form's validation gets the typed text as the candidate
 `intake_answer` (the last event, as Rasa's form appends it), then the asker runs
 on the slots as they are after it, unless the validation ended the form. The
-responses the actions name are rendered from domain.yml (its first variation,
+responses the actions name are rendered from the domain (its first variation,
 with the help lines, slots and the action's variables), so a missing response
 fails here too.
 """
@@ -15,7 +15,6 @@ import string
 from functools import lru_cache
 from typing import Any, Dict, List
 
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
@@ -32,13 +31,13 @@ from actions.intake import (
 from lantern.intake.flow import steps
 from lantern.intake.questions import by_id
 from lantern.nlg import response_variables
-from lantern.paths import ROOT
+from lantern.paths import read_domain
 
 
 @lru_cache(maxsize=1)
 def domain() -> Dict[str, Any]:
-    """domain.yml as the action server gets it (send_domain)."""
-    return dict(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")))
+    """The domain's files merged, as the action server gets the domain (send_domain)."""
+    return read_domain()
 
 
 class _Blank(dict):

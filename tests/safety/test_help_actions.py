@@ -20,7 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from lantern import staff
 from lantern.nlg import HELP_ACTIONS, LanternNLG, help_actions, render, with_help_actions
-from lantern.paths import HELPLINES_FILE, ROOT
+from lantern.paths import DOMAIN_DIR, HELPLINES_FILE, ROOT
 from lantern.safety.helplines import Helplines, helplines, parse_tap
 
 REGIONS = sorted(helplines().regions)
@@ -156,11 +156,11 @@ def test_a_button_that_does_not_match_its_text_is_refused(
 
 @pytest.fixture(scope="module")
 def nlg() -> LanternNLG:
-    return LanternNLG(domain=Domain.load(str(ROOT / "domain.yml")))
+    return LanternNLG(domain=Domain.load(str(DOMAIN_DIR)))
 
 
 def conversation(sender: str, **slots: Any) -> DialogueStateTracker:
-    domain = Domain.load(str(ROOT / "domain.yml"))
+    domain = Domain.load(str(DOMAIN_DIR))
     events = [SlotSet(k, v) for k, v in slots.items()]
     return DialogueStateTracker.from_events(sender, events, slots=domain.slots)
 

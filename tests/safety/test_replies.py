@@ -1,6 +1,6 @@
 """The safety replies render completely for every region, with the right numbers and buttons.
 
-Each safety response in domain.yml is rendered with `lantern.nlg.render` (the same
+Each safety response in the domain is rendered with `lantern.nlg.render` (the same
 filling the Rasa server uses) for every region in helplines.yml. `render` fills an
 unknown variable with "", so the templates' variables are also checked against
 the region's variables directly: a missing or blank help line cannot hide.
@@ -18,7 +18,7 @@ import yaml
 
 from lantern.nlg import _domain_responses, response_variables
 from lantern.nlg import render as nlg_render
-from lantern.paths import HELPLINES_FILE, ROOT
+from lantern.paths import HELPLINES_FILE, read_domain
 from lantern.safety.helplines import REQUIRED_FIELDS, Helplines, helplines
 
 SAFETY_RESPONSES = [
@@ -151,7 +151,7 @@ def test_check_in_asks_directly_with_exactly_three_buttons() -> None:
 
 
 def test_check_in_payloads_are_intents_of_the_domain() -> None:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    domain = read_domain()
     intents = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
     for payload in (
         "safety_crisis",

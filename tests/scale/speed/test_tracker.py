@@ -24,12 +24,12 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from lantern.paths import DOMAIN_DIR
 from lantern.speed import guard
 from lantern.speed.tracker import LanternTracker, copy_slot
 from tests.scale.speed.views import tracker_view
-from tests.servers import ROOT
 
-DOMAIN = Domain.load(ROOT / "domain.yml")
+DOMAIN = Domain.load(DOMAIN_DIR)
 
 
 def _pair(slots: Any = DOMAIN.slots, history: int | None = None) -> List[DialogueStateTracker]:
