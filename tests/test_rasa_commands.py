@@ -112,7 +112,7 @@ def test_serve_sh_gives_rasa_lanterns_endpoints_file() -> None:
 
 def test_plain_rasa_data_validate_works() -> None:
     result = subprocess.run(
-        [RASA, "data", "validate", "--domain", "domain"],
+        [RASA, "data", "validate"],
         cwd=ROOT,
         env=plain_env(),
         capture_output=True,
