@@ -72,8 +72,9 @@ def read_training(config: Dict[str, Any]) -> Tuple[List[str], List[str]]:
     hard cases for a set's precision, and learning them weakened short present
     statements ("I've been having dark thoughts.") for no gain on the sets measured.
     """
-    texts, labels = read_corpus(ROOT / str(config.get("corpus", "corpus/safety")))
-    for folder in corpus_folders(config)[1:]:
+    corpus, *dev_sets = corpus_folders(config)
+    texts, labels = read_corpus(corpus)
+    for folder in dev_sets:
         for text, label in zip(*read_corpus(folder), strict=True):
             if label != "none":
                 texts.append(text)
