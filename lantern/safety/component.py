@@ -73,8 +73,9 @@ class SafetyScreen(GraphComponent):
             elif (
                 predicted in SAFETY_INTENTS
                 and not decision.negated
-                # a figure of speech, or a risk told as over: the risk model reads it
-                and not ((decision.benign or decision.history) and predicted in URGENT)
+                # a figure of speech, a risk told as over or about people in
+                # general: the risk model reads it
+                and not ((decision.benign or decision.elsewhere) and predicted in URGENT)
             ):
                 needed = self.cue_threshold if decision.cue else self.threshold
                 if confidence >= needed:

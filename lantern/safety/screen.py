@@ -50,7 +50,16 @@ the intake ask?" is history, and the risk model reads the message instead (the
 classifier alone may not assert a crisis there), while "I tried years ago and I'm
 thinking about it again" still decides.
 
-Dropped matches never decide; `hypothetical` and `not_now` ones still count as a
+For crisis, `general` drops the category's terms and the phrases in its `only`
+list (ideation, never a method) when their clause names people in general or a
+study of them ("warning signs that a teenager might be thinking about suicide",
+"what should a priest say when someone says they want to die"), has no
+first-person word but a `possessives` one ("my crew") and the message has no
+`now` marker: the risk model reads it, as it reads history told as over. A
+death told as a loss ("lost a student to suicide", "died by suicide") is a
+`benign` span.
+
+Dropped matches never decide; `hypothetical`, `not_now` and `general` ones still count as a
 safety cue for the classifier's second net (lantern/safety/component.py).
 """
 
@@ -85,7 +94,9 @@ class Decision:
     negated: bool = False  # a safety phrase was present but negated
     cue: bool = False  # any safety phrase or term appeared at all
     benign: bool = False  # a known figure of speech or informational phrase appeared
-    history: bool = False  # a crisis phrase in a past the message says is over
+    # a crisis phrase placed elsewhere: in a past the message says is over, or in
+    # people in general; the classifier alone may not assert it
+    elsewhere: bool = False
 
 
 def _occurs(words: List[str], sequence: Tuple[str, ...]) -> List[int]:
@@ -207,6 +218,7 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
     exempt: List[Tuple[str, int, int, FrozenSet[str] | None]] = []
     statements: Dict[str, List[Tuple[int, int]]] = {}
     markers: Dict[str, List[int]] = {}  # category -> where its not_now markers start
+    general: Dict[str, List[int]] = {}  # category -> where its general markers start
     present: set = set()
     over: set = set()  # categories whose message says the past risk is over
     candidates: List[Tuple[str, str, str, int, int]] = []
@@ -221,6 +233,8 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
             markers.setdefault(category, []).append(start)
         elif kind == "now":
             present.add(category)
+        elif kind == "general":
+            general.setdefault(category, []).append(start)
         elif kind == "over":
             if not _negated(doc, start, clause, comp):
                 over.add(category)
@@ -243,9 +257,30 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
             return True
         return start is not None and any(part[start] == part[m] for m in markers[category])
 
+    def about_others(category: str, kind: str, phrase: str, start: int) -> bool:
+        """Whether a `general` marker shares the match's clause, with no one speaking of themselves.
+
+        "warning signs that a teenager might be suicidal", "someone says in
+        confession they want to die" are about others; any first-person word but
+        a possessive ("I", "me", "we") in the clause, or a `now` marker anywhere,
+        keeps the match; the rule drops only the category's terms and its `only`
+        phrases (never a method: "if someone took all of it, would they wake up").
+        """
+        if category in present or category not in general or category not in comp.general:
+            return False
+        if kind != "terms" and phrase not in comp.general[category]:
+            return False
+        c = clause[start]
+        if not any(clause[m] == c for m in general[category]):
+            return False
+        return not any(
+            clause[t.i] == c and t.norm_ in comp.first_person and t.norm_ not in comp.possessives
+            for t in doc
+        )
+
     fired: Dict[str, List[str]] = {}
     groups_hit: Dict[Tuple[str, str, str], set] = {}
-    negated = cue = history = False
+    negated = cue = elsewhere = False
     for category, kind, phrase, start, end in candidates:
         if any(bs <= start and end <= be for bs, be in benign):
             continue
@@ -277,7 +312,10 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
         if hypothetical:
             continue
         if placed_elsewhere(category, phrase, start):
-            history = history or category in comp.over
+            elsewhere = elsewhere or category in comp.over
+            continue
+        if about_others(category, kind, phrase, start):
+            elsewhere = True
             continue
         if kind == "terms" and not (
             any(clause[t.i] == c and t.norm_ in comp.first_person for t in doc)
@@ -291,9 +329,9 @@ def screen(text: str, compiled: Compiled | None = None) -> Decision:
             if not placed_elsewhere(category, f"all_of:{n}", None):
                 fired.setdefault(category, []).append(f"all_of:{n}")
             else:
-                history = history or category in comp.over
+                elsewhere = elsewhere or category in comp.over
     for category in CATEGORIES:
         if category in fired:
             matched = tuple(sorted(set(fired[category])))
-            return Decision(category, matched, negated, cue, bool(benign), history)
-    return Decision(None, (), negated, cue, bool(benign), history)
+            return Decision(category, matched, negated, cue, bool(benign), elsewhere)
+    return Decision(None, (), negated, cue, bool(benign), elsewhere)

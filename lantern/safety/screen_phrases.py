@@ -59,6 +59,9 @@ class Compiled:
     first_person: frozenset
     negations: frozenset
     negation_window: int
+    # first-person words that only own a noun ("my nephew"): they do not stop a
+    # `general` rule
+    possessives: frozenset = frozenset()
     fuzzy: Tuple[str, ...] = ()
     hypothetical: Tuple[Tuple[str, ...], ...] = ()
     hypothetical_ends: Tuple[Tuple[str, ...], ...] = ()
@@ -72,6 +75,8 @@ class Compiled:
     not_now: Dict[str, Tuple[str, FrozenSet[str] | None]] = field(default_factory=dict)
     # categories whose not_now also needs the message to say it is over ("I'm well now")
     over: FrozenSet[str] = frozenset()
+    # category -> the phrases its `general` rule may drop (its terms always)
+    general: Dict[str, FrozenSet[str]] = field(default_factory=dict)
     # category -> (most words of a fragment, words that open a question instead,
     # the terms that decide in one)
     fragment: Dict[str, Tuple[int, FrozenSet[str], FrozenSet[str]]] = field(default_factory=dict)
@@ -119,6 +124,7 @@ def compile_phrases(
     current_medicine: Dict[str, Medicine] = {}
     not_now_rules: Dict[str, Tuple[str, FrozenSet[str] | None]] = {}
     needs_over: set = set()
+    general: Dict[str, FrozenSet[str]] = {}
     fragments: Dict[str, Tuple[int, FrozenSet[str], FrozenSet[str]]] = {}
 
     def add(key: str, phrases: Any, where: str) -> None:
@@ -172,6 +178,13 @@ def compile_phrases(
                 scope,
                 None if listed is None else frozenset(str(p) for p in listed),
             )
+        rule = spec.get("general")
+        if rule:
+            add(f"{category}|general|{{phrase}}", rule.get("markers"), f"{category}.general")
+            listed = rule.get("only") or []
+            if not set(listed) <= set(spec.get("phrases") or []):
+                raise ValueError(f"{source}: {category}.general.only must be among its phrases")
+            general[category] = frozenset(str(p) for p in listed)
         fragment = spec.get("fragment")
         if fragment:
             terms = frozenset(str(t) for t in fragment.get("terms") or [])
@@ -202,6 +215,7 @@ def compile_phrases(
     return Compiled(
         matcher=matcher,
         first_person=frozenset(lemma(w) for w in data.get("first_person", [])),
+        possessives=frozenset(lemma(w) for w in data.get("possessives", [])),
         negations=frozenset(w.lower() for w in data.get("negations", [])),
         negation_window=int(data.get("negation_window", 4)),
         fuzzy=tuple(str(w).lower() for w in data.get("fuzzy", [])),
@@ -213,6 +227,7 @@ def compile_phrases(
         current_medicine=current_medicine,
         not_now=not_now_rules,
         over=frozenset(needs_over),
+        general=general,
         fragment=fragments,
     )
 

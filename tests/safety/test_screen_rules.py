@@ -90,7 +90,7 @@ def test_not_now_with_over_also_needs_an_unnegated_statement_that_it_is_over() -
     history = screen("i tried to die years ago, doing well", comp)
     assert history.category is None
     # the classifier alone may not assert what the screen read as history
-    assert history.history and history.cue and not history.benign
+    assert history.elsewhere and history.cue and not history.benign
     assert screen("i tried to die years ago", comp).category == "safety_crisis"
     assert screen("i tried to die years ago, not doing well", comp).category == "safety_crisis"
     assert screen("i tried to die years ago, doing well, again", comp).category == "safety_crisis"
@@ -169,3 +169,32 @@ def test_a_fragment_decides_its_listed_terms_without_a_first_person_word() -> No
     assert screen("retreat suicidal", plain).category is None
     with pytest.raises(ValueError):
         _compiled(safety_crisis={"terms": ["suicidal"], "fragment": {**fragment, "terms": ["x"]}})
+
+
+def test_general_drops_terms_and_listed_phrases_about_people_in_general_only() -> None:
+    crisis = {
+        "phrases": ["want to die", "not wake up"],
+        "terms": ["suicidal"],
+        "general": {"only": ["want to die"], "markers": ["someone", "warning signs"]},
+        "not_now": {"markers": ["years ago"], "over": ["doing well"], "now": ["tonight"]},
+    }
+    comp = compile_phrases({**BASE, "possessives": ["my"], "safety_crisis": crisis}, "test")
+    general = screen("what to say when someone says they want to die", comp)
+    assert general.category is None
+    # the classifier alone may not assert what the screen read as general
+    assert general.elsewhere and general.cue
+    assert screen("warning signs a teen is suicidal", comp).category is None
+    # a possessive is no first-person subject: "my crew" is still people in general
+    assert screen("warning signs someone on my crew is suicidal", comp).category is None
+    # the writer in the clause, a `now` marker, or no marker: the match decides
+    assert screen("someone told me i want to die", comp).category == "safety_crisis"
+    assert screen("someone says they want to die tonight", comp).category == "safety_crisis"
+    assert screen("my son says he wants to die", comp).category == "safety_crisis"
+    # a phrase not listed in `only` (a method) is never dropped
+    assert screen("if someone took it all would they not wake up", comp).category == (
+        "safety_crisis"
+    )
+    # the marker must share the match's clause
+    assert screen("someone asked. i am suicidal", comp).category == "safety_crisis"
+    with pytest.raises(ValueError):
+        _compiled(safety_crisis={**crisis, "general": {"only": ["x"], "markers": ["someone"]}})

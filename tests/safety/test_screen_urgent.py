@@ -157,6 +157,29 @@ def test_crisis_history_told_as_over_versus_back_now(text: str, expected: str | 
     assert screen(text).category == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # people in general, a study of them, or a loss: the risk model reads these
+        ("How can a teacher tell if a student is thinking about suicide?", None),
+        ("what are the warning signs that an older parent might feel suicidal", None),
+        ("If someone at church says they want to die, what should an usher say?", None),
+        ("Our grief circle includes parents who lost a child to suicide. Any research?", None),
+        ("my cousin died by suicide in 2015, is ketamine studied for grief", None),
+        ("I'm writing an essay on suicide prevention, which ketamine trials matter?", None),
+        # the writer in the clause, a sign of now, or a method: still a crisis
+        ("someone please help, I want to die", CRISIS),
+        ("my sister says she wants to die and she's locked in her room right now", CRISIS),
+        ("my brother keeps saying he wants to die", CRISIS),
+        ("how many pills would someone need to end it all", CRISIS),
+        ("I lost my dad to suicide and now I want to die too", CRISIS),
+        ("people say it gets better but I'm thinking about suicide", CRISIS),
+    ],
+)
+def test_crisis_about_people_in_general_versus_someone_now(text: str, expected: str | None) -> None:
+    assert screen(text).category == expected
+
+
 def test_history_still_counts_as_a_cue_for_the_classifier() -> None:
     decision = screen("I fainted once during a blood test years ago, is an infusion ok")
     assert decision.category is None and decision.cue
