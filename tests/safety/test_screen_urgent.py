@@ -145,8 +145,8 @@ def test_emergency_history_and_background_versus_now(text: str, expected: str | 
         ("I attempted suicide at 19. I'm 34 now and doing well. Will the intake ask?", None),
         ("i used to self harm in high school, 6 yrs clean. do they ask about that", None),
         ("Back in 2019 I thought about ending things. I'm in a much better place now.", None),
-        ("i self harmed at uni, long over. will the clinic ask about it", None),
-        ("I wanted to die when I was 17. Doing really well now, is ketamine ok for me?", None),
+        ("i self harmed in college, long over. will the clinic ask about it", None),
+        ("I wanted to die when I was 17. Doing really well now, will the intake ask?", None),
         ("I wanted to die when I was 17. Doing really well but it's back lately", CRISIS),
         # no statement that it is over, a negated one, or a sign that it is back
         ("I tried to kill myself years ago, is ketamine safe for me?", CRISIS),
