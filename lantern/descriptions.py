@@ -2,7 +2,7 @@
 
 People who do not know a drug's name describe it: "the nose spray from Johnson &
 Johnson", "the Amazon tea", "the horse anesthetic". The lexicon
-(`knowledge/lexicon.yml`) keeps a few short descriptions with each value, under
+(`content/knowledge/lexicon.yml`) keeps a few short descriptions with each value, under
 `descriptions`. A message's short phrases (runs of two to `MAX_WORDS` content
 words inside one clause, stop words left out) are compared with them through the
 risk stage's sentence vectors (`lantern.semantic`, WordLlama: the mean of the

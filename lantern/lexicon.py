@@ -77,7 +77,7 @@ def lemma(word: str) -> str:
 
 
 class Lexicon:
-    """Entity synonyms from `knowledge/lexicon.yml`, matched on lemmas."""
+    """Entity synonyms from `content/knowledge/lexicon.yml`, matched on lemmas."""
 
     def __init__(self, entries: Dict[str, Dict[str, List[str]]], matcher_class: Any = None) -> None:
         """Build the matcher from {label: {value: [phrases]}}.

@@ -1,6 +1,6 @@
 """The safety screen's phrase file: its syntax, and its compilation into one matcher.
 
-`load(path)` reads a phrase file (lantern/safety/phrases.yml) and `compile_phrases`
+`load(path)` reads a phrase file (content/safety/phrases.yml) and `compile_phrases`
 builds a `Compiled` from it: one matcher holding every phrase under the key
 "category|kind|phrase", plus the exception rules the screen applies to the
 matches (lantern/safety/screen.py says what each key of a category means).

@@ -1,7 +1,7 @@
 """Substances found from what people say about them (issue 20, point 2).
 
 The lexicon keeps short descriptions with each value (`descriptions` in
-knowledge/lexicon.yml); `lantern.descriptions` reads a message's phrases by
+content/knowledge/lexicon.yml); `lantern.descriptions` reads a message's phrases by
 meaning against them, and the entity extractor adds the value where the lexicon
 named none. The threshold in config.yml was chosen on
 eval/lexicon/descriptions_dev.yml; its precision and recall there are asserted.

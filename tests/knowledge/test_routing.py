@@ -1,4 +1,4 @@
-"""The routing table (knowledge/routing.yml): question type + substance + condition -> answer."""
+"""content/knowledge/routing.yml: question type + substance + condition -> answer."""
 
 from __future__ import annotations
 
