@@ -117,7 +117,7 @@ class Descriptions:
     def _vectors(self) -> Dict[str, Tuple[np.ndarray, List[str]]]:
         """Per label: (one unit row per description, its value)."""
         if self._matrix is None:
-            from lantern.lexicon import lexicon
+            from lantern.matching.lexicon import lexicon
 
             built = {}
             for label, values in self.entries.items():

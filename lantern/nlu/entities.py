@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from lantern.descriptions import descriptions, named_spans
-from lantern.lexicon import lexicon
+from lantern.matching.lexicon import lexicon
 from lantern.text import sentences
 
 #: Entity key telling routing which mentions the question itself is about.

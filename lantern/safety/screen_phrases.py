@@ -28,7 +28,7 @@ from typing import Any, Dict, FrozenSet, List, Tuple
 
 import yaml
 
-from lantern.lexicon import lemma, nlp
+from lantern.matching.lexicon import lemma, nlp
 
 #: The categories a phrase file declares, in priority order: the first that matches wins.
 CATEGORIES = (
@@ -116,7 +116,7 @@ def compile_phrases(
     `matcher_class` is the matcher kind: `SplitMatcher` unless given (tests
     compare with spaCy's `Matcher`).
     """
-    from lantern.matching import SplitMatcher
+    from lantern.matching.split_matcher import SplitMatcher
 
     matcher = (matcher_class or SplitMatcher)(nlp().vocab)
     not_within: Dict[Tuple[str, int], FrozenSet[str] | None] = {}

@@ -21,7 +21,7 @@ from actions.context import Context, next_step
 from actions.knowledge_base import knowledge_base
 from actions.routing import routing_table
 from lantern.descriptions import MIN_WORDS, NOT_THESE, content_words, descriptions, named_spans
-from lantern.lexicon import lexicon
+from lantern.matching.lexicon import lexicon
 from lantern.nlu.entities import LexiconEntityExtractor
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,7 @@ from actions.context import Context, next_step
 from actions.fallback import ActionDidYouMean
 from actions.knowledge_base import knowledge_base
 from actions.routing import routing_table
-from lantern.lexicon import lexicon
+from lantern.matching.lexicon import lexicon
 from lantern.nlg import response_variables
 from lantern.nlu.entities import LexiconEntityExtractor
 from tests.dialogue.test_actions import run, tracker
