@@ -1,4 +1,4 @@
-"""The vetted knowledge base: schema, loading and validation of `knowledge/answers/*.yml`.
+"""The vetted knowledge base: schema, loading and validation of `content/knowledge/answers/*.yml`.
 
 Loaded once per process (`knowledge_base()`), never at import time. Any invalid
 entry raises `KnowledgeBaseError` naming the file, the entry and the field, and
@@ -19,8 +19,8 @@ from typing import Any, Dict, Iterable, List, Tuple
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-ANSWERS_DIR = ROOT / "knowledge" / "answers"
+from lantern.paths import ANSWERS_DIR, ROOT
+
 SCHEMA_VERSION = 1
 MIN_WORDS, MAX_WORDS = 60, 160
 SUBSTANCES = frozenset(

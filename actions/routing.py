@@ -1,6 +1,6 @@
 """Entity-aware routing: (question type, substance, condition) -> answer id.
 
-The table is data (`knowledge/routing.yml`); this module only reads and applies it.
+The table is data (`content/knowledge/routing.yml`); this module only reads and applies it.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from typing import Any, Dict, List
 
 import yaml
 
-from actions.knowledge_base import ROOT, KnowledgeBase
-
-ROUTING_FILE = ROOT / "knowledge" / "routing.yml"
+from actions.knowledge_base import KnowledgeBase
+from lantern.paths import ROUTING_FILE
 
 
 @dataclass(frozen=True)

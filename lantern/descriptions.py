@@ -2,7 +2,7 @@
 
 People who do not know a drug's name describe it: "the nose spray from Johnson &
 Johnson", "the Amazon tea", "the horse anesthetic". The lexicon
-(`knowledge/lexicon.yml`) keeps a few short descriptions with each value, under
+(`content/knowledge/lexicon.yml`) keeps a few short descriptions with each value, under
 `descriptions`. A message's short phrases (runs of two to `MAX_WORDS` content
 words inside one clause, stop words left out) are compared with them through the
 risk stage's sentence vectors (`lantern.semantic`, WordLlama: the mean of the
@@ -117,7 +117,7 @@ class Descriptions:
     def _vectors(self) -> Dict[str, Tuple[np.ndarray, List[str]]]:
         """Per label: (one unit row per description, its value)."""
         if self._matrix is None:
-            from lantern.lexicon import lexicon
+            from lantern.matching.lexicon import lexicon
 
             built = {}
             for label, values in self.entries.items():

@@ -11,11 +11,18 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 #: the Rasa domain, one file per feature (Rasa merges the directory: `--domain domain`)
 DOMAIN_DIR = ROOT / "domain"
-KNOWLEDGE_DIR = ROOT / "knowledge"
+#: everything a clinician signs off (content/README.md): answers, safety phrases and
+#: help lines, intake questions; code reads it from here and never writes it
+CONTENT_DIR = ROOT / "content"
+KNOWLEDGE_DIR = CONTENT_DIR / "knowledge"
+ANSWERS_DIR = KNOWLEDGE_DIR / "answers"
+ROUTING_FILE = KNOWLEDGE_DIR / "routing.yml"
 LEXICON_FILE = KNOWLEDGE_DIR / "lexicon.yml"
-SAFETY_DIR = Path(__file__).resolve().parent / "safety"
-PHRASES_FILE = SAFETY_DIR / "phrases.yml"
-HELPLINES_FILE = SAFETY_DIR / "helplines.yml"
+SAFETY_CONTENT_DIR = CONTENT_DIR / "safety"
+PHRASES_FILE = SAFETY_CONTENT_DIR / "phrases.yml"
+HELPLINES_FILE = SAFETY_CONTENT_DIR / "helplines.yml"
+INTAKE_CONTENT_DIR = CONTENT_DIR / "intake"
+INTAKE_QUESTIONS_FILE = INTAKE_CONTENT_DIR / "questions.yml"
 
 #: the domain keys whose entries are listed (a name, or {name: settings}) or named
 _LISTED = ("intents", "entities", "actions")

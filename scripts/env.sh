@@ -9,7 +9,7 @@ export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://localhost:${LANTERN_AC
 export LANTERN_VAR_DIR="${LANTERN_VAR_DIR:-$PWD/var}"
 export TRACKER_DB="${TRACKER_DB:-${LANTERN_VAR_DIR}/tracker.db}"
 export LANTERN_REGION="${LANTERN_REGION:-us}"
-# Stores (endpoints.yml, lantern/stores.py; docs/deployment.md): sqlite|postgres, memory|redis
+# Stores (endpoints.yml, lantern/persistence/stores.py; docs/deployment.md): sqlite|postgres, memory|redis
 export LANTERN_TRACKER_STORE="${LANTERN_TRACKER_STORE:-sqlite}"
 export LANTERN_DB_HOST="${LANTERN_DB_HOST:-localhost}"
 export LANTERN_DB_PORT="${LANTERN_DB_PORT:-5432}"
@@ -29,7 +29,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore}"
 mkdir -p "$LANTERN_VAR_DIR"
 # Encryption keys: intakes (lantern/intake/store.py) and conversations
-# (lantern/tracker_encryption.py). Production sets LANTERN_INTAKE_KEY and
+# (lantern/persistence/tracker_encryption.py). Production sets LANTERN_INTAKE_KEY and
 # LANTERN_TRACKER_KEY from its secret store; otherwise each is made once in the var
 # dir (mode 600).
 lantern_key() {  # variable name, file name

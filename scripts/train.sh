@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 # one training at a time (parallel `make test` runs, helpers): wait for the lock, then re-check
 mkdir -p models; exec 9>models/.train.lock; flock 9
-inputs=$( (ls config.yml knowledge/lexicon.yml requirements.lock requirements-nodeps.txt; find domain data corpus lantern/nlu lantern/lexicon.py lantern/safety/component.py lantern/safety/risk.py lantern/safety/risk_component.py lantern/semantic.py lantern/language.py lantern/text.py -type f -name '*.y*ml' -o -type f -name '*.py' | grep -v __pycache__) | sort)
+inputs=$( (ls config.yml content/knowledge/lexicon.yml requirements.lock requirements-nodeps.txt; find domain data corpus lantern/nlu lantern/matching lantern/safety/component.py lantern/safety/risk.py lantern/safety/risk_component.py lantern/semantic.py lantern/language.py lantern/text.py -type f -name '*.y*ml' -o -type f -name '*.py' | grep -v __pycache__) | sort)
 fingerprint=$(cat $inputs | sha256sum | cut -c1-32)
 if [ "${1:-}" != "--force" ] && [ -f models/lantern.tar.gz ] && [ "$(cat models/lantern.fingerprint 2>/dev/null)" = "$fingerprint" ]; then
   echo "==> model is up to date (models/lantern.tar.gz)"

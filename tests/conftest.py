@@ -38,7 +38,7 @@ def _settings_from_env_sh() -> None:
 _settings_from_env_sh()
 
 if TYPE_CHECKING:
-    from lantern.stores import LanternTrackerStore
+    from lantern.persistence.stores import LanternTrackerStore
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +52,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 @pytest.fixture
 def tracker_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LanternTrackerStore:
     """Lantern's tracker store on a fresh SQLite file, with the default retention."""
-    from lantern.stores import LanternTrackerStore  # imports Rasa: only where used
+    from lantern.persistence.stores import LanternTrackerStore  # imports Rasa: only where used
 
     monkeypatch.setenv("LANTERN_TRACKER_STORE", "sqlite")
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))

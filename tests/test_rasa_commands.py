@@ -79,8 +79,8 @@ def test_endpoints_yml_loads_without_lanterns_settings() -> None:
     assert not read["headers"]
     assert read["selective"] is True
     assert read["stores"] == [
-        "lantern.stores.LanternTrackerStore",
-        "lantern.stores.LanternLockStore",
+        "lantern.persistence.stores.LanternTrackerStore",
+        "lantern.persistence.stores.LanternLockStore",
         "lantern.nlg.LanternNLG",
     ]
 

@@ -1,7 +1,7 @@
 """Housekeeping inside the Rasa server: the conversation retention task.
 
 Listed in credentials.yml like a channel (Rasa's only hook for server-side code);
-it receives no messages. On start it runs `lantern.retention.purge_forever`.
+it receives no messages. On start it runs `lantern.persistence.retention.purge_forever`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, Awaitable, Callable
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, Sanic
 
-from lantern.retention import purge_forever
+from lantern.persistence.retention import purge_forever
 
 
 class LanternHousekeeping(InputChannel):

@@ -158,7 +158,7 @@ def build_questionnaire() -> Dict[str, Any]:
             "Pre-visit intake asked by Lantern's waiting-room kiosk: identity (an appointment "
             "code, or first name and date of birth, depending on the clinic's setting), reason "
             "for the visit, medicines, health history, PHQ-9 and GAD-7. Generated from "
-            "lantern/intake/questions.yml."
+            "content/intake/questions.yml."
         ),
         "copyright": COPYRIGHT,
         "item": groups,

@@ -1,4 +1,4 @@
-"""The intake questions (questions.yml) and how a typed or tapped answer is read.
+"""The intake questions (content/intake/questions.yml) and how a typed or tapped answer is read.
 
 `parse(question, text)` turns what the patient typed or tapped into the stored
 value (option code, list of codes, 0-3, ISO date, text, or PREFER_NOT), or None
@@ -18,12 +18,11 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import yaml
 
-QUESTIONS_FILE = Path(__file__).with_name("questions.yml")
+from lantern.paths import INTAKE_QUESTIONS_FILE as QUESTIONS_FILE
 
 
 @lru_cache(maxsize=1)

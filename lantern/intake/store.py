@@ -36,8 +36,8 @@ from typing import Any, Dict, List, Mapping
 from cryptography.fernet import InvalidToken, MultiFernet
 
 from lantern.intake import fhir, scoring
-from lantern.key_ring import NoKey, key_ring
 from lantern.paths import var_dir
+from lantern.persistence.key_ring import NoKey, key_ring
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from lantern.descriptions import descriptions, named_spans
-from lantern.lexicon import lexicon
+from lantern.matching.lexicon import lexicon
 from lantern.text import sentences
 
 #: Entity key telling routing which mentions the question itself is about.
@@ -59,7 +59,7 @@ def mark_focus(text: str, entities: List[Dict[str, Any]]) -> None:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class LexiconEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Adds `substance`, `condition` and `region` entities from `knowledge/lexicon.yml`.
+    """Adds `substance`, `condition` and `region` entities from `content/knowledge/lexicon.yml`.
 
     New synonyms are one line of data; no retraining of an entity model is needed.
     Where the lexicon names no value of a label in `description_labels`, a phrase

@@ -8,7 +8,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from lantern.lexicon import lexicon
+from lantern.matching.lexicon import lexicon
 
 #: Words inside a mention that keep their own lemma: they tell the question type
 #: ("ketamine-assisted therapy" is about therapy, not only about ketamine).

@@ -70,8 +70,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Tuple
 
-from lantern.fuzzy import nearest
-from lantern.lexicon import lemma, nlp
+from lantern.matching.fuzzy import nearest
+from lantern.matching.lexicon import lemma, nlp
 from lantern.paths import PHRASES_FILE
 from lantern.safety.screen_phrases import CATEGORIES, Compiled, Medicine, load
 

@@ -1,6 +1,6 @@
 """The safety screen's phrase file: its syntax, and its compilation into one matcher.
 
-`load(path)` reads a phrase file (lantern/safety/phrases.yml) and `compile_phrases`
+`load(path)` reads a phrase file (content/safety/phrases.yml) and `compile_phrases`
 builds a `Compiled` from it: one matcher holding every phrase under the key
 "category|kind|phrase", plus the exception rules the screen applies to the
 matches (lantern/safety/screen.py says what each key of a category means).
@@ -28,7 +28,7 @@ from typing import Any, Dict, FrozenSet, List, Tuple
 
 import yaml
 
-from lantern.lexicon import lemma, nlp
+from lantern.matching.lexicon import lemma, nlp
 
 #: The categories a phrase file declares, in priority order: the first that matches wins.
 CATEGORIES = (
@@ -116,7 +116,7 @@ def compile_phrases(
     `matcher_class` is the matcher kind: `SplitMatcher` unless given (tests
     compare with spaCy's `Matcher`).
     """
-    from lantern.matching import SplitMatcher
+    from lantern.matching.split_matcher import SplitMatcher
 
     matcher = (matcher_class or SplitMatcher)(nlp().vocab)
     not_within: Dict[Tuple[str, int], FrozenSet[str] | None] = {}

@@ -1,6 +1,6 @@
 """`LanternTracker`: Rasa's tracker that keeps what it worked out and copies directly.
 
-Lantern's tracker store gives these out (lantern/stores.py). Each prediction
+Lantern's tracker store gives these out (lantern/persistence/stores.py). Each prediction
 asks a tracker for its states (replaying every event on a fresh tracker) and
 its applied events (a pass from the first event), and each action runs on a
 copy (another full replay). A tracker's state is what its events make, so this

@@ -32,7 +32,7 @@ MEDICINE_IDS = ["med_lithium", "med_maoi", "med_ssri_snri", "med_other_antidepre
 MEDICINE_IDS += ["med_stimulant", "med_benzodiazepine"]
 HISTORY_IDS = ["hx_psychosis_bipolar", "hx_cardiovascular", "hx_seizures", "hx_pregnancy"]
 HISTORY_IDS += ["hx_substance_use"]
-QUESTIONS = 31  # the appointment code and 30 questions (lantern/intake/questions.yml)
+QUESTIONS = 31  # the appointment code and 30 questions (content/intake/questions.yml)
 TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 PACKET = re.compile(r"^42\d*(\[.*\])$", re.S)  # a socket.io event
 

@@ -82,8 +82,8 @@ def test_every_store_creates_its_files_private(
     from actions import feedback
     from lantern import staff
     from lantern.intake import store
+    from lantern.persistence.stores import LanternTrackerStore
     from lantern.safety import audit
-    from lantern.stores import LanternTrackerStore
     from tests.intake.test_store import marked_answers
 
     audit.record_replies(["safety_crisis"], "rest", "files-1")

@@ -10,8 +10,8 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from lantern.retention import purge_conversations
-from lantern.stores import LanternTrackerStore
+from lantern.persistence.retention import purge_conversations
+from lantern.persistence.stores import LanternTrackerStore
 from tests.servers import start
 
 NOW = 1_800_000_000.0

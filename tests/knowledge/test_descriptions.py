@@ -1,7 +1,7 @@
 """Substances found from what people say about them (issue 20, point 2).
 
 The lexicon keeps short descriptions with each value (`descriptions` in
-knowledge/lexicon.yml); `lantern.descriptions` reads a message's phrases by
+content/knowledge/lexicon.yml); `lantern.descriptions` reads a message's phrases by
 meaning against them, and the entity extractor adds the value where the lexicon
 named none. The threshold in config.yml was chosen on
 eval/lexicon/descriptions_dev.yml; its precision and recall there are asserted.
@@ -21,7 +21,7 @@ from actions.context import Context, next_step
 from actions.knowledge_base import knowledge_base
 from actions.routing import routing_table
 from lantern.descriptions import MIN_WORDS, NOT_THESE, content_words, descriptions, named_spans
-from lantern.lexicon import lexicon
+from lantern.matching.lexicon import lexicon
 from lantern.nlu.entities import LexiconEntityExtractor
 
 ROOT = Path(__file__).resolve().parents[2]

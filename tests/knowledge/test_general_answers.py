@@ -2,7 +2,7 @@
 
 A question with no substance named and none from the conversation that speaks of
 the class ("are these drugs addictive?") gets its question type's general answer
-(`general` in knowledge/routing.yml); "Which one do you mean?" is left for a
+(`general` in content/knowledge/routing.yml); "Which one do you mean?" is left for a
 question about one thing it does not name ("is it addictive?"), which the general
 answers (about psychedelics as a class) do not answer.
 """

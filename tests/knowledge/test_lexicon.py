@@ -8,8 +8,8 @@ import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from lantern.fuzzy import distance, load_never_correct, never_correct
-from lantern.lexicon import FUZZY_MIN_LENGTH, lexicon
+from lantern.matching.fuzzy import distance, load_never_correct, never_correct
+from lantern.matching.lexicon import FUZZY_MIN_LENGTH, lexicon
 from lantern.nlu.tokenizer import LanternTokenizer
 from lantern.paths import LEXICON_FILE
 from lantern.safety.screen import _compiled, screen

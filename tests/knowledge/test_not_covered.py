@@ -1,7 +1,7 @@
 """Questions the catalog does not cover (issue 20, point 5).
 
 A question about a topic no reviewed answer covers yet (the lexicon's `gap`
-values; `not_covered` in knowledge/routing.yml) gets the `not_covered` reply: it
+values; `not_covered` in content/knowledge/routing.yml) gets the `not_covered` reply: it
 says so kindly, names the care team, offers the nearest reviewed answers as
 buttons and ends with the region's help line. Each is counted by topic for
 content review (actions/gaps.py): the topic and the month, never the text.
@@ -23,7 +23,7 @@ from actions.context import Context, next_step
 from actions.fallback import ActionDidYouMean
 from actions.knowledge_base import knowledge_base
 from actions.routing import routing_table
-from lantern.lexicon import lexicon
+from lantern.matching.lexicon import lexicon
 from lantern.nlg import response_variables
 from lantern.nlu.entities import LexiconEntityExtractor
 from tests.dialogue.test_actions import run, tracker

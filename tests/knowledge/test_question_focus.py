@@ -15,7 +15,7 @@ import pytest
 from actions.context import Context, entity_values, next_step
 from actions.knowledge_base import knowledge_base
 from actions.routing import routing_table
-from lantern.lexicon import lexicon
+from lantern.matching.lexicon import lexicon
 from lantern.nlu.entities import mark_focus
 from lantern.text import sentences
 from tests.conftest import answer_ids

@@ -1,4 +1,4 @@
-"""The routing table (knowledge/routing.yml): question type + substance + condition -> answer."""
+"""content/knowledge/routing.yml: question type + substance + condition -> answer."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def test_spravato_session_questions_get_the_spravato_answer(intent: str) -> None
 
 
 def test_lexicon_does_not_read_contractions_as_regions() -> None:
-    from lantern.lexicon import lexicon
+    from lantern.matching.lexicon import lexicon
 
     found = [(m.label, m.value) for m in lexicon().find("I'm in the UK but I can't find a clinic")]
     assert ("region", "uk") in found and ("region", "ca") not in found

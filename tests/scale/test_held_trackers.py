@@ -1,4 +1,4 @@
-"""lantern/held_trackers.py: a held tracker is used only while the database still matches it."""
+"""persistence/held_trackers.py: a held tracker is used only while the database still matches it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from lantern.stores import LanternTrackerStore
+from lantern.persistence.stores import LanternTrackerStore
 
 
 def run(coroutine: Any) -> Any:

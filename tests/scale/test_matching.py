@@ -1,4 +1,4 @@
-"""`SplitMatcher` finds what one spaCy `Matcher` finds (lantern/matching.py).
+"""`SplitMatcher` finds what one spaCy `Matcher` finds (lantern/matching/split_matcher.py).
 
 The safety screen and the lexicon match with it; these tests build both from
 the same patterns and compare: on a document made of each plain pattern, on
@@ -15,9 +15,9 @@ import yaml
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from lantern import lexicon as lexicon_module
-from lantern.lexicon import Lexicon, lexicon, nlp
-from lantern.matching import SplitMatcher, plain_phrases
+from lantern.matching import lexicon as lexicon_module
+from lantern.matching.lexicon import Lexicon, lexicon, nlp
+from lantern.matching.split_matcher import SplitMatcher, plain_phrases
 from lantern.paths import PHRASES_FILE
 from lantern.safety.screen import _compiled, screen
 from lantern.safety.screen_phrases import compile_phrases

@@ -11,8 +11,8 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from lantern.retention import purge_conversations
-from lantern.stores import LanternTrackerStore
+from lantern.persistence.retention import purge_conversations
+from lantern.persistence.stores import LanternTrackerStore
 
 
 def test_the_sqlite_store_pools_write_ahead_connections(tracker_store: LanternTrackerStore) -> None:

@@ -1,4 +1,4 @@
-"""lantern/stores.py: settings from the environment, the timeout invariant, Redis ticket locks."""
+"""persistence/stores.py: environment settings, the timeout invariant, Redis ticket locks."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 import rasa.core.actions.action
 from rasa.core.lock_store import InMemoryLockStore
 
-from lantern import stores
-from lantern.stores import (
+from lantern.persistence import stores
+from lantern.persistence.stores import (
     AtomicRedisLockStore,
     LanternLockStore,
     StoreConfigError,

@@ -18,7 +18,7 @@ import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from lantern.stores import LanternTrackerStore
+from lantern.persistence.stores import LanternTrackerStore
 from tests.conftest import answer_ids
 from tests.scale.services import Postgres, Redis
 from tests.servers import Servers, start

@@ -254,7 +254,7 @@ def test_the_tracker_store_gives_out_lantern_trackers(wrapped_store: Any) -> Non
 def test_the_tracker_store_gives_out_rasas_trackers_when_switched_off(
     monkeypatch: pytest.MonkeyPatch, tracker_store: Any
 ) -> None:
-    from lantern.stores import LanternTrackerStore
+    from lantern.persistence.stores import LanternTrackerStore
 
     monkeypatch.setenv(guard.SWITCH, "0")
     store = AwaitableTrackerStore(LanternTrackerStore(domain=DOMAIN))

@@ -38,11 +38,11 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from lantern.held_trackers import HeldTrackerStore
+from lantern.persistence.held_trackers import HeldTrackerStore
+from lantern.persistence.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
 from lantern.private_files import private_file
 from lantern.speed import guard
 from lantern.speed.tracker import LanternTracker
-from lantern.tracker_encryption import EncryptedBase, EncryptedSQLEvent, fernet
 
 T = TypeVar("T")
 
@@ -160,8 +160,8 @@ def fast_sqlite(store: SQLTrackerStore) -> None:
 class LanternTrackerStore(HeldTrackerStore):
     """Rasa's SQL tracker store on SQLite (default) or PostgreSQL, from the environment.
 
-    Event data is encrypted at rest (lantern/tracker_encryption.py); saved trackers
-    are held in memory between turns (lantern/held_trackers.py). Its trackers are
+    Event data is encrypted at rest (lantern/persistence/tracker_encryption.py); saved trackers
+    are held in memory between turns (lantern/persistence/held_trackers.py). Its trackers are
     `LanternTracker`s: Rasa wraps every tracker store in one that makes new trackers
     itself, so those become one when first saved (in place: the processor holds it).
     """

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Tuple
 
 import yaml
 
-from lantern.fuzzy import nearest
+from lantern.matching.fuzzy import nearest
 from lantern.paths import LEXICON_FILE
 
 #: Lexicon words this long or longer also match their misspellings (typed words
@@ -77,7 +77,7 @@ def lemma(word: str) -> str:
 
 
 class Lexicon:
-    """Entity synonyms from `knowledge/lexicon.yml`, matched on lemmas."""
+    """Entity synonyms from `content/knowledge/lexicon.yml`, matched on lemmas."""
 
     def __init__(self, entries: Dict[str, Dict[str, List[str]]], matcher_class: Any = None) -> None:
         """Build the matcher from {label: {value: [phrases]}}.
@@ -85,7 +85,7 @@ class Lexicon:
         `matcher_class` is the matcher kind: `SplitMatcher` unless given (tests
         compare with spaCy's `Matcher`).
         """
-        from lantern.matching import SplitMatcher
+        from lantern.matching.split_matcher import SplitMatcher
 
         self.entries = entries
         self._found: OrderedDict[str, Tuple[Mention, ...]] = OrderedDict()

@@ -21,7 +21,7 @@ from cryptography.fernet import InvalidToken, MultiFernet
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import TypeDecorator
 
-from lantern.key_ring import NoKey, key_ring
+from lantern.persistence.key_ring import NoKey, key_ring
 
 KEY_VARIABLE = "LANTERN_TRACKER_KEY"
 

@@ -1,6 +1,6 @@
 """Fernet key rings from a setting such as LANTERN_TRACKER_KEY: `new,old` (the first encrypts).
 
-Used by the conversation store (lantern/tracker_encryption.py) and the intake
+Used by the conversation store (lantern/persistence/tracker_encryption.py) and the intake
 store (lantern/intake/store.py); each turns the errors into its own message.
 """
 
